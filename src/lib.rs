@@ -6,3 +6,6 @@
 pub mod image_ref;
 
 pub use image_ref::{ImageRef, RefError};
+pub mod rule;
+
+pub use rule::{RuleError, RuleSet, RuleSpec};

@@ -1,0 +1,651 @@
+//! Rename and deny rules: what a `from` pattern matches and what a matched reference becomes.
+//!
+//! Rules are validated as a set before any file is read (unparseable names, uppercase paths,
+//! a `to` that would be matched again), then indexed so that matching one reference costs a few
+//! hash look-ups however many rules there are. Pure code, no I/O.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use crate::image_ref::{ImageRef, RefError};
+
+/// A rule as the user wrote it: `from` and, for a rename, `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSpec {
+    pub from: String,
+    pub to: Option<String>,
+    /// Where the rule came from, for messages (`command line`, `reimage.toml:12`).
+    pub origin: String,
+}
+
+/// A rule that cannot be used, with what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad rule `{rule}` ({origin}): {problem}")]
+pub struct RuleError {
+    pub rule: String,
+    pub origin: String,
+    pub problem: String,
+}
+
+/// What `from` selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pattern {
+    /// A repository with any tag or digest: `ghcr.io/gdtiti/grok2api`.
+    Repository { repo: String },
+    /// One tag of a repository: `nginx:1.25`.
+    Tagged { repo: String, tag: String },
+    /// Every repository under a registry or namespace: `k8s.gcr.io/`, `docker.io/bitnami/`.
+    Prefix { domain: String, path: String },
+}
+
+/// What a matched reference becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// A name, optionally with a tag, written as the user wrote it.
+    Name { name: String, tag: Option<String> },
+    /// A prefix (no trailing slash) that replaces the matched prefix.
+    Prefix { base: String },
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    spec: RuleSpec,
+    pattern: Pattern,
+    target: Option<Target>,
+}
+
+/// The outcome of matching one parsed reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Replace `span` (relative to the reference text) with `replacement`.
+    Rewrite {
+        rule: usize,
+        span: Range<usize>,
+        replacement: String,
+    },
+    /// A deny rule matched: stale, with nothing to rewrite to.
+    Denied { rule: usize },
+}
+
+/// A validated, indexed set of rules.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    by_repo: HashMap<String, Vec<usize>>,
+    by_prefix: HashMap<(String, String), usize>,
+    by_path: HashMap<String, usize>,
+}
+
+impl RuleSet {
+    /// Validates every spec and builds the index. All problems are returned, not just the first.
+    pub fn new(specs: Vec<RuleSpec>) -> Result<Self, Vec<RuleError>> {
+        let mut errors = Vec::new();
+        let mut set = RuleSet::default();
+        for spec in specs {
+            match Rule::new(spec) {
+                Ok(rule) => set.insert(rule, &mut errors),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            set.check_chains(&mut errors);
+        }
+        if errors.is_empty() {
+            Ok(set)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn insert(&mut self, rule: Rule, errors: &mut Vec<RuleError>) {
+        let index = self.rules.len();
+        if let Some(other) = self.rules.iter().find(|r| r.pattern == rule.pattern) {
+            errors.push(rule.error(format!(
+                "`{}` is already a rule ({}); keep one of them",
+                other.spec.from, other.spec.origin
+            )));
+            return;
+        }
+        match &rule.pattern {
+            Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => {
+                self.by_repo.entry(repo.clone()).or_default().push(index);
+                if let Some((domain, path)) = repo.split_once('/') {
+                    if domain != "docker.io" && domain.contains(['.', ':']) {
+                        self.by_path.entry(path.to_owned()).or_insert(index);
+                    }
+                }
+            }
+            Pattern::Prefix { domain, path } => {
+                self.by_prefix.insert((domain.clone(), path.clone()), index);
+            }
+        }
+        self.rules.push(rule);
+    }
+
+    /// Rejects a rule whose result another rule would rename again: runs must be idempotent.
+    fn check_chains(&self, errors: &mut Vec<RuleError>) {
+        for rule in &self.rules {
+            let Some(result) = rule.sample_result() else {
+                continue;
+            };
+            let Ok(parsed) = ImageRef::parse(&result) else {
+                continue;
+            };
+            if let Some(Verdict::Rewrite { rule: other, .. }) = self.verdict(&parsed) {
+                let other = &self.rules[other];
+                let problem = if other.spec == rule.spec {
+                    format!("`{result}` would be matched by `from` again, so every run would rename it once more; choose a `to` outside `{}`", rule.spec.from)
+                } else {
+                    format!("its result `{result}` is renamed again by `{}`; write the final name as `to`", other.spec.from)
+                };
+                errors.push(rule.error(problem));
+            }
+        }
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The rule's `from` → `to` as written, for reports.
+    pub(crate) fn describe(&self, rule: usize) -> String {
+        let spec = &self.rules[rule].spec;
+        match &spec.to {
+            Some(to) => format!("{} → {to}", spec.from),
+            None => format!("deny {}", spec.from),
+        }
+    }
+
+    /// The most specific rule that matches `reference`: tag, then repository, then longest prefix.
+    pub(crate) fn verdict(&self, reference: &ImageRef<'_>) -> Option<Verdict> {
+        let repo = reference.repository();
+        let candidates = self.by_repo.get(&repo).map(Vec::as_slice).unwrap_or(&[]);
+        let tagged = candidates.iter().copied().find(|&i| {
+            matches!(&self.rules[i].pattern, Pattern::Tagged { tag, .. } if Some(tag.as_str()) == reference.tag())
+        });
+        let exact = candidates
+            .iter()
+            .copied()
+            .find(|&i| matches!(self.rules[i].pattern, Pattern::Repository { .. }));
+        let index = tagged.or(exact).or_else(|| self.prefix_match(reference))?;
+        Some(self.rules[index].verdict(index, reference))
+    }
+
+    fn prefix_match(&self, reference: &ImageRef<'_>) -> Option<usize> {
+        if self.by_prefix.is_empty() {
+            return None;
+        }
+        let domain = reference.domain().to_owned();
+        let path = reference.path();
+        let mut end = path.len();
+        loop {
+            if let Some(&i) = self
+                .by_prefix
+                .get(&(domain.clone(), path[..end].to_owned()))
+            {
+                return Some(i);
+            }
+            if end == 0 {
+                return None;
+            }
+            end = path[..end].rfind('/').unwrap_or(0);
+        }
+    }
+
+    /// A rule whose repository path equals this domain-less reference's path (`gdtiti/grok2api`
+    /// for `ghcr.io/gdtiti/grok2api`): the registry is written elsewhere, so a human must look.
+    pub(crate) fn path_only(&self, reference: &ImageRef<'_>) -> Option<usize> {
+        if reference.has_written_domain() {
+            return None;
+        }
+        self.by_path.get(reference.written_path()).copied()
+    }
+
+    /// A prefix rule whose prefix is exactly `value` (`k8s.gcr.io` in a Helm `registry:`), and
+    /// the text to write instead.
+    pub(crate) fn bare_prefix(&self, value: &str) -> Option<(usize, Option<String>)> {
+        self.rules
+            .iter()
+            .enumerate()
+            .find_map(|(i, rule)| match (&rule.pattern, &rule.target) {
+                (Pattern::Prefix { .. }, target) if prefix_text(&rule.spec.from) == value => {
+                    let to = match target {
+                        Some(Target::Prefix { base }) => Some(base.clone()),
+                        _ => None,
+                    };
+                    Some((i, to))
+                }
+                _ => None,
+            })
+    }
+
+    /// Literal strings of which at least one occurs in any written form of a matching reference.
+    /// `None` when some rule matches names with no fixed text (every Docker Hub image).
+    pub(crate) fn needles(&self) -> Option<Vec<String>> {
+        let mut needles = Vec::new();
+        for rule in &self.rules {
+            needles.push(rule.needle()?);
+        }
+        needles.sort();
+        needles.dedup();
+        Some(needles)
+    }
+}
+
+impl Rule {
+    fn new(spec: RuleSpec) -> Result<Self, RuleError> {
+        let pattern = parse_pattern(&spec.from).map_err(|p| error_for(&spec, p))?;
+        let target = match &spec.to {
+            None => None,
+            Some(to) => Some(parse_target(&pattern, to).map_err(|p| error_for(&spec, p))?),
+        };
+        Ok(Rule {
+            spec,
+            pattern,
+            target,
+        })
+    }
+
+    fn error(&self, problem: String) -> RuleError {
+        error_for(&self.spec, problem)
+    }
+
+    fn verdict(&self, index: usize, reference: &ImageRef<'_>) -> Verdict {
+        let Some(target) = &self.target else {
+            return Verdict::Denied { rule: index };
+        };
+        let (span, replacement) = match (target, &self.pattern) {
+            (
+                Target::Name {
+                    name,
+                    tag: Some(tag),
+                },
+                _,
+            ) => (reference.name_tag_span(), format!("{name}:{tag}")),
+            (Target::Name { name, tag: None }, _) => (reference.name_span(), name.clone()),
+            (Target::Prefix { base }, Pattern::Prefix { path, .. }) => {
+                let full = reference.path();
+                let rest = full[path.len()..].trim_start_matches('/');
+                let replacement = if rest.is_empty() {
+                    base.clone()
+                } else {
+                    format!("{base}/{rest}")
+                };
+                (reference.name_span(), replacement)
+            }
+            (Target::Prefix { .. }, _) => {
+                unreachable!("prefix targets only follow prefix patterns")
+            }
+        };
+        Verdict::Rewrite {
+            rule: index,
+            span,
+            replacement,
+        }
+    }
+
+    /// What a typical matched reference becomes, to test the rule set for re-matches.
+    fn sample_result(&self) -> Option<String> {
+        match self.target.as_ref()? {
+            Target::Name { name, tag } => Some(match tag {
+                Some(tag) => format!("{name}:{tag}"),
+                None => name.clone(),
+            }),
+            Target::Prefix { base } => Some(format!("{base}/reimage-probe")),
+        }
+    }
+
+    fn needle(&self) -> Option<String> {
+        match &self.pattern {
+            Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => {
+                let (domain, path) = repo.split_once('/').unwrap_or(("", repo));
+                Some(match domain {
+                    // Hub names may drop `docker.io/` and `library/`; the last component stays.
+                    "docker.io" => match path.strip_prefix("library/") {
+                        Some(short) => short.to_owned(),
+                        None => path.to_owned(),
+                    },
+                    _ => path.to_owned(),
+                })
+            }
+            Pattern::Prefix { domain, path } => match (domain.as_str(), path.as_str()) {
+                ("docker.io", "" | "library") => None,
+                (_, "") => Some(domain.clone()),
+                (_, path) => Some(path.to_owned()),
+            },
+        }
+    }
+}
+
+fn error_for(spec: &RuleSpec, problem: String) -> RuleError {
+    let rule = match &spec.to {
+        Some(to) => format!("{} → {to}", spec.from),
+        None => spec.from.clone(),
+    };
+    RuleError {
+        rule,
+        origin: spec.origin.clone(),
+        problem,
+    }
+}
+
+/// `k8s.gcr.io/`, `k8s.gcr.io/*` → `k8s.gcr.io`; `None` when `text` is not written as a prefix.
+fn strip_prefix_marker(text: &str) -> Option<&str> {
+    text.strip_suffix("/*").or_else(|| text.strip_suffix('/'))
+}
+
+fn prefix_text(from: &str) -> &str {
+    strip_prefix_marker(from).unwrap_or(from)
+}
+
+fn parse_pattern(from: &str) -> Result<Pattern, String> {
+    if let Some(base) = strip_prefix_marker(from) {
+        let (domain, path) = parse_prefix(base)?;
+        return Ok(Pattern::Prefix { domain, path });
+    }
+    let reference = parse_name(from)?;
+    if reference.digest().is_some() {
+        return Err(format!(
+            "`from` cannot name a digest; write the repository `{}` to match every tag and digest",
+            reference.text()[reference.name_span()].to_owned()
+        ));
+    }
+    let repo = reference.repository();
+    Ok(match reference.tag() {
+        Some(tag) => Pattern::Tagged {
+            repo,
+            tag: tag.to_owned(),
+        },
+        None => Pattern::Repository { repo },
+    })
+}
+
+fn parse_target(pattern: &Pattern, to: &str) -> Result<Target, String> {
+    if let Pattern::Prefix { .. } = pattern {
+        let base = strip_prefix_marker(to).unwrap_or(to);
+        parse_prefix(base)?;
+        return Ok(Target::Prefix {
+            base: base.to_owned(),
+        });
+    }
+    if strip_prefix_marker(to).is_some() {
+        return Err(format!("`to` is a prefix but `from` is one repository; write `from` as a prefix too (ending in `/`), or `to` as a repository"));
+    }
+    let reference = parse_name(to)?;
+    if reference.digest().is_some() {
+        return Err("`to` cannot carry a digest: the digest of each reference is kept".to_owned());
+    }
+    let name = reference.text()[reference.name_span()].to_owned();
+    match (pattern, reference.tag()) {
+        (Pattern::Repository { .. }, Some(_)) => Err(format!(
+            "`to` has a tag but `from` matches every tag; write `to` as `{name}` (tags are kept), or give `from` a tag"
+        )),
+        (_, tag) => Ok(Target::Name { name, tag: tag.map(str::to_owned) }),
+    }
+}
+
+/// Parses a rule name, turning grammar errors into advice.
+fn parse_name(text: &str) -> Result<ImageRef<'_>, String> {
+    if !text.contains('/')
+        && text.contains(['.', ':'])
+        && !text.contains('@')
+        && ImageRef::parse(text).map_or(true, |r| r.tag().is_none())
+    {
+        return Err(format!(
+            "`{text}` is read as a Docker Hub image named `{text}`; to match a registry, write the prefix `{text}/`"
+        ));
+    }
+    ImageRef::parse(text).map_err(|e| match e {
+        RefError::MustBeLowercase => format!(
+            "repository names must be lowercase; write `{}`",
+            lowercase_name(text)
+        ),
+        other => format!("`{text}` is not an image reference ({other}); write e.g. `ghcr.io/owner/name` or `nginx:1.25`"),
+    })
+}
+
+fn lowercase_name(text: &str) -> String {
+    match text.split_once(':') {
+        Some((name, tag)) if !tag.contains('/') => format!("{}:{tag}", name.to_ascii_lowercase()),
+        _ => text.to_ascii_lowercase(),
+    }
+}
+
+/// `k8s.gcr.io` → (`k8s.gcr.io`, ``); `docker.io/bitnami` → (`docker.io`, `bitnami`); `bitnami` → Hub.
+fn parse_prefix(base: &str) -> Result<(String, String), String> {
+    let probe = format!("{base}/reimage-probe/x");
+    let reference = ImageRef::parse(&probe).map_err(|e| match e {
+        RefError::MustBeLowercase => format!("repository names must be lowercase; write `{}/`", base.to_ascii_lowercase()),
+        _ => format!("`{base}/` is not a registry or namespace prefix; write e.g. `k8s.gcr.io/` or `docker.io/bitnami/`"),
+    })?;
+    let path = reference.path();
+    let prefix = path
+        .strip_suffix("reimage-probe/x")
+        .unwrap_or(&path)
+        .trim_end_matches('/');
+    Ok((reference.domain().to_owned(), prefix.to_owned()))
+}
+
+impl fmt::Display for RuleSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.to {
+            Some(to) => write!(f, "{} → {to}", self.from),
+            None => write!(f, "deny {}", self.from),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(from: &str, to: &str) -> RuleSpec {
+        RuleSpec {
+            from: from.into(),
+            to: Some(to.into()),
+            origin: "test".into(),
+        }
+    }
+
+    fn rules(pairs: &[(&str, &str)]) -> RuleSet {
+        RuleSet::new(pairs.iter().map(|(f, t)| spec(f, t)).collect()).unwrap()
+    }
+
+    /// Applies the verdict to `text` the way the planner splices it.
+    fn rename(set: &RuleSet, text: &str) -> Option<String> {
+        let reference = ImageRef::parse(text).ok()?;
+        match set.verdict(&reference)? {
+            Verdict::Rewrite {
+                span, replacement, ..
+            } => Some(format!(
+                "{}{replacement}{}",
+                &text[..span.start],
+                &text[span.end..]
+            )),
+            Verdict::Denied { .. } => None,
+        }
+    }
+
+    #[test]
+    fn repository_rule_keeps_tag_and_digest() {
+        let set = rules(&[("ghcr.io/gdtiti/grok2api", "ghcr.io/gdtiti/grok2api-api")]);
+        let digest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(
+            rename(&set, "ghcr.io/gdtiti/grok2api:v1.0.0").unwrap(),
+            "ghcr.io/gdtiti/grok2api-api:v1.0.0"
+        );
+        assert_eq!(
+            rename(&set, &format!("ghcr.io/gdtiti/grok2api:main@{digest}")).unwrap(),
+            format!("ghcr.io/gdtiti/grok2api-api:main@{digest}")
+        );
+        assert_eq!(
+            rename(&set, "ghcr.io/gdtiti/grok2api").unwrap(),
+            "ghcr.io/gdtiti/grok2api-api"
+        );
+    }
+
+    #[test]
+    fn repository_rule_skips_siblings_and_other_owners() {
+        let set = rules(&[("ghcr.io/gdtiti/grok2api", "ghcr.io/gdtiti/grok2api-api")]);
+        for decoy in [
+            "ghcr.io/gdtiti/grok2api-api",
+            "ghcr.io/gdtiti/grok2api2",
+            "ghcr.io/gdtiti/grok2api/sub",
+            "xgdtiti/grok2api",
+            "ghcr.io/chenyme/grok2api",
+            "github.com/gdtiti/grok2api",
+            "docker.io/gdtiti/grok2api",
+        ] {
+            assert_eq!(rename(&set, decoy), None, "{decoy}");
+        }
+    }
+
+    #[test]
+    fn hub_names_match_however_spelled() {
+        let set = rules(&[("nginx", "ghcr.io/acme/nginx")]);
+        for written in [
+            "nginx",
+            "library/nginx",
+            "docker.io/nginx",
+            "docker.io/library/nginx",
+            "index.docker.io/library/nginx",
+        ] {
+            assert_eq!(
+                rename(&set, &format!("{written}:1.25")).unwrap(),
+                "ghcr.io/acme/nginx:1.25",
+                "{written}"
+            );
+        }
+        for other in [
+            "ghcr.io/x/nginx",
+            "ingress-nginx",
+            "nginx-slim",
+            "bitnami/nginx",
+        ] {
+            assert_eq!(rename(&set, other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn tagged_rule_matches_only_that_tag_and_replaces_it() {
+        let set = rules(&[("nginx:1.25", "nginx:1.27")]);
+        assert_eq!(rename(&set, "nginx:1.25").unwrap(), "nginx:1.27");
+        assert_eq!(
+            rename(&set, "docker.io/library/nginx:1.25").unwrap(),
+            "nginx:1.27"
+        );
+        assert_eq!(rename(&set, "nginx:1.26"), None);
+        assert_eq!(rename(&set, "nginx"), None);
+    }
+
+    #[test]
+    fn tagged_rule_wins_over_repository_rule() {
+        let set = rules(&[
+            ("nginx", "ghcr.io/a/nginx"),
+            ("nginx:1.25", "ghcr.io/b/nginx:1.25"),
+        ]);
+        assert_eq!(rename(&set, "nginx:1.25").unwrap(), "ghcr.io/b/nginx:1.25");
+        assert_eq!(rename(&set, "nginx:1.24").unwrap(), "ghcr.io/a/nginx:1.24");
+    }
+
+    #[test]
+    fn prefix_rule_moves_whole_components_only() {
+        let set = rules(&[("k8s.gcr.io/", "registry.k8s.io/")]);
+        assert_eq!(
+            rename(&set, "k8s.gcr.io/pause:3.9").unwrap(),
+            "registry.k8s.io/pause:3.9"
+        );
+        assert_eq!(
+            rename(&set, "k8s.gcr.io/ingress-nginx/controller:v1").unwrap(),
+            "registry.k8s.io/ingress-nginx/controller:v1"
+        );
+        assert_eq!(rename(&set, "xk8s.gcr.io/pause"), None);
+        assert_eq!(rename(&set, "k8s.gcr.io.evil.com/pause"), None);
+        assert_eq!(
+            set.bare_prefix("k8s.gcr.io"),
+            Some((0, Some("registry.k8s.io".into())))
+        );
+    }
+
+    #[test]
+    fn namespace_prefix_on_docker_hub() {
+        let set = rules(&[("docker.io/bitnami/*", "docker.io/bitnamilegacy/")]);
+        assert_eq!(
+            rename(&set, "bitnami/redis:7.2").unwrap(),
+            "docker.io/bitnamilegacy/redis:7.2"
+        );
+        assert_eq!(rename(&set, "bitnamix/redis"), None);
+        assert_eq!(rename(&set, "redis"), None);
+    }
+
+    #[test]
+    fn whole_registry_prefix_spells_out_library() {
+        let set = rules(&[("docker.io/", "mirror.gcr.io/")]);
+        assert_eq!(
+            rename(&set, "nginx:1.25").unwrap(),
+            "mirror.gcr.io/library/nginx:1.25"
+        );
+        assert_eq!(
+            rename(&set, "bitnami/redis").unwrap(),
+            "mirror.gcr.io/bitnami/redis"
+        );
+        assert_eq!(rename(&set, "ghcr.io/a/b"), None);
+        assert_eq!(set.needles(), None);
+    }
+
+    #[test]
+    fn namespace_value_equal_to_prefix_matches() {
+        let set = rules(&[("ghcr.io/old/", "ghcr.io/new/")]);
+        assert_eq!(rename(&set, "ghcr.io/old").unwrap(), "ghcr.io/new");
+        assert_eq!(
+            rename(&set, "ghcr.io/old/app:1").unwrap(),
+            "ghcr.io/new/app:1"
+        );
+    }
+
+    fn problem(from: &str, to: &str) -> String {
+        let errors = RuleSet::new(vec![spec(from, to)]).unwrap_err();
+        errors[0].problem.clone()
+    }
+
+    #[test]
+    fn bad_rules_say_what_to_write_instead() {
+        assert!(problem("ghcr.io/a/", "ghcr.io/a/legacy/").contains("matched by `from` again"));
+        assert!(problem("ghcr.io/Gdtiti/grok2api", "ghcr.io/x/y")
+            .contains("write `ghcr.io/gdtiti/grok2api`"));
+        assert!(problem("k8s.gcr.io", "registry.k8s.io").contains("write the prefix `k8s.gcr.io/`"));
+        assert!(problem("nginx", "nginx").contains("matched by `from` again"));
+        assert!(problem("nginx", "ghcr.io/a/nginx:1").contains("tags are kept"));
+        assert!(problem("https://ghcr.io/a", "ghcr.io/b").contains("not an image reference"));
+    }
+
+    #[test]
+    fn chained_rules_are_rejected() {
+        let errors =
+            RuleSet::new(vec![spec("a/one", "a/two"), spec("a/two", "a/three")]).unwrap_err();
+        assert!(
+            errors[0].problem.contains("renamed again by `a/two`"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn needles_are_the_text_every_spelling_contains() {
+        let set = rules(&[
+            ("ghcr.io/gdtiti/grok2api", "ghcr.io/gdtiti/grok2api-api"),
+            ("library/nginx", "ghcr.io/a/nginx"),
+            ("k8s.gcr.io/", "registry.k8s.io/"),
+        ]);
+        assert_eq!(
+            set.needles().unwrap(),
+            vec!["gdtiti/grok2api", "k8s.gcr.io", "nginx"]
+        );
+    }
+}
