@@ -1,11 +1,171 @@
 //! reimage: find every reference to a container image across repositories, rewrite it, report it.
 //!
 //! The pipeline flows one way: `walk` → `classify` → `find` → `plan` → `apply` → `report`.
-//! `image_ref` (the reference grammar) and `rule` (what a rule matches) are pure.
+//! `image_ref` (the reference grammar) and `rule` (what a rule matches) are pure. [`run`] takes a
+//! plain [`Config`] (the command line is turned into one in the binary) and returns the exit code.
 
+mod apply;
+pub mod classify;
+pub mod find;
 pub mod image_ref;
+pub mod plan;
+pub mod report;
+pub mod rule;
+mod walk;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 pub use image_ref::{ImageRef, RefError};
-pub mod rule;
-
+pub use report::{FileError, Format, Mode, Report, Style};
 pub use rule::{RuleError, RuleSet, RuleSpec};
+pub use walk::{WalkError, WalkOptions};
+
+use find::Matcher;
+use plan::FilePlan;
+use walk::Visit;
+
+/// What to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Rename references; `write` applies the plan, `check` exits 1 if anything would change.
+    Rename { write: bool, check: bool },
+    /// Exit 1 while stale references remain.
+    Check,
+    /// Inventory every image reference in image positions.
+    List,
+}
+
+/// A fully resolved run: no command-line types, no defaults left to fill in.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub command: Command,
+    pub rules: Vec<RuleSpec>,
+    pub paths: Vec<PathBuf>,
+    pub walk: WalkOptions,
+    pub format: Format,
+    pub style: Style,
+}
+
+/// Errors that stop a run before any file is read (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Rules(Vec<RuleError>),
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write the report: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Exit codes (DESIGN §1).
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_STALE: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs `config`, writes the report to `out`, and returns the exit code.
+pub fn run(config: &Config, out: &mut dyn Write) -> Result<u8, Error> {
+    let rules = RuleSet::new(config.rules.clone()).map_err(Error::Rules)?;
+    if rules.is_empty() && config.command != Command::List {
+        return Err(Error::Usage(
+            "no rules: give FROM TO (rename) or --deny NAME (check)".to_owned(),
+        ));
+    }
+    let mut report = scan(config, rules)?;
+    if let Command::Rename { write: true, .. } = config.command {
+        write(&mut report);
+    }
+    report.render(config.format, &config.style, out)?;
+    let stale_fails = matches!(
+        config.command,
+        Command::Check | Command::Rename { check: true, .. }
+    );
+    Ok(if !report.errors.is_empty() {
+        EXIT_ERROR
+    } else if stale_fails && report.has_stale() {
+        EXIT_STALE
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Walks and scans every file, building the plan. Nothing is written.
+pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
+    let matcher = Matcher::new(rules, config.command == Command::List);
+    let files = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let scanned = AtomicUsize::new(0);
+    let binary = AtomicUsize::new(0);
+    walk::walk(
+        &config.paths,
+        &config.walk,
+        |path: &Path, visit| match visit {
+            Visit::Text(bytes) => {
+                scanned.fetch_add(1, Ordering::Relaxed);
+                let findings = matcher.find(classify::classify(path), &bytes);
+                if !findings.is_empty() {
+                    let plan = FilePlan::new(path.to_path_buf(), findings, bytes);
+                    files
+                        .lock()
+                        .expect("no panics while holding the lock")
+                        .push(plan);
+                }
+            }
+            Visit::Binary => {
+                binary.fetch_add(1, Ordering::Relaxed);
+            }
+            Visit::Problem(message) => {
+                let error = FileError {
+                    path: path.to_path_buf(),
+                    message,
+                };
+                errors
+                    .lock()
+                    .expect("no panics while holding the lock")
+                    .push(error);
+            }
+        },
+    )?;
+    let mut files = files.into_inner().expect("walk finished");
+    let mut errors = errors.into_inner().expect("walk finished");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    let mode = match config.command {
+        Command::Rename { .. } => Mode::Rename { write: false },
+        Command::Check => Mode::Check,
+        Command::List => Mode::List,
+    };
+    Ok(Report {
+        mode,
+        files,
+        errors,
+        files_scanned: scanned.into_inner(),
+        binary_skipped: binary.into_inner(),
+    })
+}
+
+/// Applies the plan file by file; a file that cannot be written becomes an error entry and its
+/// findings no longer count as changed.
+fn write(report: &mut Report) {
+    report.mode = Mode::Rename { write: true };
+    for file in &mut report.files {
+        if let Err(message) = apply::apply(file) {
+            report.errors.push(FileError {
+                path: file.path.clone(),
+                message,
+            });
+            file.original = None;
+            for f in &mut file.findings {
+                if f.action == find::Action::Rewrite {
+                    f.action = find::Action::Review;
+                    f.note = Some("not written (see the error for this file)".to_owned());
+                }
+            }
+        }
+    }
+    report.errors.sort_by(|a, b| a.path.cmp(&b.path));
+}

@@ -1,0 +1,395 @@
+//! Finding references in one file's bytes: prefilter, candidate tokens, context, rule verdict.
+//!
+//! A file that contains no needle (a literal every spelling of a matching name contains) costs one
+//! multi-pattern scan. Only lines with a hit are tokenized and analysed for image positions.
+
+mod context;
+mod suppress;
+mod token;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::AhoCorasick;
+
+use crate::classify::{refine_yaml_by_content, FileKind};
+use crate::image_ref::ImageRef;
+use crate::rule::{RuleSet, Verdict};
+
+pub use context::Confidence;
+use context::{FileFacts, Site};
+
+/// What a finding asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// Would be (or was) rewritten.
+    Rewrite,
+    /// Matches a deny rule: stale, nothing to rewrite it to.
+    Stale,
+    /// Left alone: a human must look.
+    Review,
+    /// Matched, but an inline `reimage: ignore` comment excludes it.
+    Ignored,
+    /// An image reference seen by `list`; no rule involved.
+    Inventory,
+}
+
+impl Action {
+    /// The label used in reports and JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Rewrite => "rewrite",
+            Action::Stale => "stale",
+            Action::Review => "review",
+            Action::Ignored => "ignored",
+            Action::Inventory => "inventory",
+        }
+    }
+}
+
+/// One reference found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Byte range of the written reference.
+    pub span: Range<usize>,
+    /// 1-based line and byte column of the span's start.
+    pub line: usize,
+    pub column: usize,
+    pub context: FileKind,
+    pub confidence: Confidence,
+    pub action: Action,
+    /// The reference as written.
+    pub old: String,
+    /// The reference after the rewrite (rewrite and ignored findings).
+    pub new: Option<String>,
+    /// Byte range and text of the edit inside the file (a sub-range of `span`).
+    pub edit: Option<(Range<usize>, String)>,
+    /// The rule that matched, as `from → to`.
+    pub rule: Option<String>,
+    /// The normalized repository (`docker.io/library/nginx`), tag and digest, for inventories.
+    pub repository: Option<String>,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+    /// Why a review finding needs a human, or what a rewrite carried along.
+    pub note: Option<String>,
+}
+
+/// What to look for: rules, or every reference in image positions (`list`).
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    rules: RuleSet,
+    needles: Option<AhoCorasick>,
+    /// Lines with these words are analysed for image positions even without a needle.
+    keywords: Option<AhoCorasick>,
+    inventory: bool,
+}
+
+const CONTEXT_KEYWORDS: &[&str] = &[
+    "image",
+    "from",
+    "docker",
+    "podman",
+    "nerdctl",
+    "kubectl",
+    "container",
+];
+
+impl Matcher {
+    /// A matcher for `rules`; with `inventory`, every reference in an image position is reported.
+    pub(crate) fn new(rules: RuleSet, inventory: bool) -> Self {
+        let fixed = rules.needles();
+        let needles = (!inventory).then(|| {
+            // Rules without fixed text (every Docker Hub image) are found through the keywords
+            // below, and their qualified spellings through `docker.io`.
+            let list = fixed
+                .clone()
+                .unwrap_or_else(|| vec!["docker.io".to_owned()]);
+            AhoCorasick::new(list).expect("literal needles build an automaton")
+        });
+        let keywords = (inventory || fixed.is_none()).then(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(CONTEXT_KEYWORDS)
+                .expect("literal keywords build an automaton")
+        });
+        Matcher {
+            rules,
+            needles,
+            keywords,
+            inventory,
+        }
+    }
+
+    /// Whether a file with these bytes can contain a finding (the cheap first pass).
+    pub(crate) fn may_match(&self, text: &[u8]) -> bool {
+        self.needles.as_ref().is_some_and(|n| n.is_match(text))
+            || self.keywords.as_ref().is_some_and(|k| k.is_match(text))
+    }
+
+    /// Every finding in `text`, in file order.
+    pub(crate) fn find(&self, kind: FileKind, text: &[u8]) -> Vec<Finding> {
+        if !self.may_match(text) {
+            return Vec::new();
+        }
+        let kind = if kind == FileKind::Yaml {
+            refine_yaml_by_content(kind, text)
+        } else {
+            kind
+        };
+        let scan = FileScan {
+            matcher: self,
+            kind,
+            text,
+            facts: FileFacts::new(kind, text),
+        };
+        scan.run()
+    }
+}
+
+/// The analysis of one file.
+struct FileScan<'a> {
+    matcher: &'a Matcher,
+    kind: FileKind,
+    text: &'a [u8],
+    facts: FileFacts,
+}
+
+impl FileScan<'_> {
+    fn run(&self) -> Vec<Finding> {
+        let mut candidates: Vec<(token::Token, Option<Site>)> = Vec::new();
+        let mut lines = LineCache::default();
+        if let Some(needles) = &self.matcher.needles {
+            let mut covered = 0;
+            for hit in needles.find_iter(self.text) {
+                if hit.start() < covered {
+                    continue;
+                }
+                let Some(tok) = token::token_at(self.text, hit.start()..hit.end()) else {
+                    continue;
+                };
+                covered = tok.span.end.max(hit.end());
+                let line = lines.line_at(self.text, tok.span.start);
+                let site = lines
+                    .sites_on(self, line)
+                    .iter()
+                    .find(|s| s.span.start <= tok.span.start && tok.span.end <= s.span.end)
+                    .cloned();
+                candidates.push((tok, site));
+            }
+        }
+        if let Some(keywords) = &self.matcher.keywords {
+            let mut covered = 0;
+            for hit in keywords.find_iter(self.text) {
+                if hit.start() < covered {
+                    continue;
+                }
+                let line = lines.line_at(self.text, hit.start());
+                covered = line.end;
+                for site in lines.sites_on(self, line).to_vec() {
+                    for tok in token::tokens_in(self.text, site.span.clone()) {
+                        candidates.push((tok, Some(site.clone())));
+                    }
+                }
+            }
+        }
+        candidates.sort_by_key(|(t, _)| (t.span.start, t.span.end));
+        candidates.dedup_by(|a, b| a.0.span == b.0.span);
+        let ignored = suppress::IgnoredLines::new(self.text);
+        let mut locator = Locator::default();
+        candidates
+            .into_iter()
+            .filter_map(|(tok, site)| self.judge(&tok, site.as_ref()))
+            .map(|mut finding| {
+                (finding.line, finding.column) = locator.locate(self.text, finding.span.start);
+                if ignored.contains(finding.line) && finding.action != Action::Inventory {
+                    finding.action = Action::Ignored;
+                }
+                finding
+            })
+            .collect()
+    }
+
+    /// Decides what a candidate is: a rewrite, stale, review, inventory entry, or nothing.
+    fn judge(&self, tok: &token::Token, site: Option<&Site>) -> Option<Finding> {
+        let written = std::str::from_utf8(&self.text[tok.span.clone()]).ok()?;
+        let confidence = site.map_or(Confidence::QualifiedText, |s| s.confidence);
+        let mut finding = self.finding(tok.span.clone(), written, confidence);
+        if let Some(found) = self.bare_prefix(&mut finding, site.is_some()) {
+            return found;
+        }
+        let reference = ImageRef::parse(written).ok()?;
+        finding.repository = Some(reference.repository());
+        finding.tag = reference.tag().map(str::to_owned);
+        finding.digest = reference.digest().map(str::to_owned);
+        if self.matcher.inventory {
+            return (site.is_some() && tok.templated.is_none()).then(|| {
+                finding.action = Action::Inventory;
+                finding
+            });
+        }
+        let verdict = self.matcher.rules.verdict(&reference);
+        if let Some(why) = tok.templated {
+            let rule = match &verdict {
+                Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
+                None => self.matcher.rules.path_only(&reference),
+            }?;
+            return Some(self.review(finding, rule, why));
+        }
+        match verdict {
+            // A short Docker Hub name is an image only where the place says so.
+            Some(_) if site.is_none() && !reference.has_written_domain() => None,
+            Some(Verdict::Rewrite {
+                rule,
+                span,
+                replacement,
+            }) => {
+                let start = tok.span.start + span.start;
+                let new = format!(
+                    "{}{replacement}{}",
+                    &written[..span.start],
+                    &written[span.end..]
+                );
+                finding.rule = Some(self.matcher.rules.describe(rule));
+                finding.note = reference
+                    .digest()
+                    .map(|d| format!("digest {d} carried to the new repository"));
+                finding.edit = Some((start..tok.span.start + span.end, replacement));
+                finding.new = Some(new);
+                Some(finding)
+            }
+            Some(Verdict::Denied { rule }) => {
+                finding.action = Action::Stale;
+                finding.rule = Some(self.matcher.rules.describe(rule));
+                Some(finding)
+            }
+            None => {
+                let rule = self.matcher.rules.path_only(&reference)?;
+                Some(self.review(
+                    finding,
+                    rule,
+                    "the path matches but the registry is written elsewhere (or is Docker Hub)",
+                ))
+            }
+        }
+    }
+
+    /// A value equal to a prefix rule's prefix (`k8s.gcr.io` in a Helm `registry:` field).
+    fn bare_prefix(&self, finding: &mut Finding, in_site: bool) -> Option<Option<Finding>> {
+        let (rule, to) = self.matcher.rules.bare_prefix(&finding.old)?;
+        if self.matcher.inventory {
+            return None;
+        }
+        let mut found = finding.clone();
+        found.rule = Some(self.matcher.rules.describe(rule));
+        Some(Some(match (in_site, to) {
+            (true, Some(to)) => {
+                found.edit = Some((found.span.clone(), to.clone()));
+                found.new = Some(to);
+                found
+            }
+            (true, None) => {
+                found.action = Action::Stale;
+                found
+            }
+            (false, _) => {
+                found.confidence = Confidence::Review;
+                found.action = Action::Review;
+                found.note = Some("the registry alone, outside an image field".to_owned());
+                found
+            }
+        }))
+    }
+
+    fn review(&self, mut finding: Finding, rule: usize, why: &str) -> Finding {
+        finding.confidence = Confidence::Review;
+        finding.action = Action::Review;
+        finding.rule = Some(self.matcher.rules.describe(rule));
+        finding.note = Some(why.to_owned());
+        finding
+    }
+
+    fn finding(&self, span: Range<usize>, written: &str, confidence: Confidence) -> Finding {
+        Finding {
+            span,
+            line: 0,
+            column: 0,
+            context: self.kind,
+            confidence,
+            action: Action::Rewrite,
+            old: written.to_owned(),
+            new: None,
+            edit: None,
+            rule: None,
+            repository: None,
+            tag: None,
+            digest: None,
+            note: None,
+        }
+    }
+}
+
+/// Logical lines and their sites, each computed once.
+#[derive(Default)]
+struct LineCache {
+    current: Option<Range<usize>>,
+    sites: HashMap<usize, Vec<Site>>,
+}
+
+impl LineCache {
+    /// The logical line around `at`; offsets arrive in increasing order, so the last one is reused.
+    fn line_at(&mut self, text: &[u8], at: usize) -> Range<usize> {
+        match &self.current {
+            Some(line) if line.start <= at && at <= line.end => line.clone(),
+            _ => {
+                let line = logical_line(text, at);
+                self.current = Some(line.clone());
+                line
+            }
+        }
+    }
+
+    fn sites_on(&mut self, scan: &FileScan<'_>, line: Range<usize>) -> &[Site] {
+        self.sites
+            .entry(line.start)
+            .or_insert_with(|| context::sites(scan.kind, scan.text, line, &scan.facts))
+    }
+}
+
+/// The line around `at`, extended over shell `\` continuations in both directions.
+fn logical_line(text: &[u8], at: usize) -> Range<usize> {
+    let line_start = |i: usize| memchr::memrchr(b'\n', &text[..i]).map_or(0, |p| p + 1);
+    let line_end = |i: usize| memchr::memchr(b'\n', &text[i..]).map_or(text.len(), |p| i + p);
+    let continues = |end: usize| {
+        let line = &text[..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line.ends_with(b"\\")
+    };
+    let mut start = line_start(at);
+    while start > 0 && continues(start - 1) {
+        start = line_start(start - 1);
+    }
+    let mut end = line_end(at);
+    while end < text.len() && continues(end) {
+        end = line_end(end + 1);
+    }
+    start..end
+}
+
+/// Turns byte offsets (visited in increasing order) into 1-based line and column.
+#[derive(Default)]
+struct Locator {
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl Locator {
+    fn locate(&mut self, text: &[u8], at: usize) -> (usize, usize) {
+        for i in memchr::memchr_iter(b'\n', &text[self.offset..at]) {
+            self.line += 1;
+            self.line_start = self.offset + i + 1;
+        }
+        self.offset = at;
+        (self.line + 1, at - self.line_start + 1)
+    }
+}

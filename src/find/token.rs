@@ -1,0 +1,207 @@
+//! The free-text tokenizer: the candidate reference around a byte offset, with its span.
+//!
+//! A candidate is the maximal run of reference characters around a hit, cut after a shell default
+//! marker (`${X:-nginx}`), trimmed of sentence punctuation, and flagged when a template is glued to
+//! it (`${REGISTRY}/app`, `app-${SUFFIX}`): such a name is not literal and needs a human.
+
+use std::ops::Range;
+
+/// Bytes that can occur in a written image reference.
+pub(crate) fn is_ref_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/' | b':' | b'@')
+}
+
+/// A candidate reference in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// The candidate's bytes, all ASCII.
+    pub(crate) span: Range<usize>,
+    /// Why the name is not literal, when a template is glued to it.
+    pub(crate) templated: Option<&'static str>,
+}
+
+/// The candidate around `hit` (a range inside a run of reference bytes).
+pub(crate) fn token_at(text: &[u8], hit: Range<usize>) -> Option<Token> {
+    let mut start = hit.start;
+    while start > 0 && is_ref_byte(text[start - 1]) {
+        start -= 1;
+    }
+    let mut end = hit.end;
+    while end < text.len() && is_ref_byte(text[end]) {
+        end += 1;
+    }
+    token_in(text, start..end, hit.start)
+}
+
+/// Every candidate inside `range` (a value such as an `image:` field), in order.
+pub(crate) fn tokens_in(text: &[u8], range: Range<usize>) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut i = range.start;
+    while i < range.end {
+        if !is_ref_byte(text[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < range.end && is_ref_byte(text[i]) {
+            i += 1;
+        }
+        if let Some(token) = token_in(text, start..i, i) {
+            tokens.push(token);
+        }
+    }
+    tokens
+}
+
+/// Shapes the maximal run `run` into a candidate; `anchor` is where the interesting part ends
+/// at the latest (a shell default marker before it cuts the run).
+fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
+    let mut start = run.start;
+    let end = run.end;
+    let run_bytes = &text[start..anchor.min(end)];
+    if let Some(cut) = memchr::memmem::rfind(run_bytes, b":-") {
+        start += cut + 2;
+    }
+    if text[start..end].windows(3).any(|w| w == b"://") {
+        return None;
+    }
+    let before = start.checked_sub(1).map(|i| text[i]);
+    let after = text.get(end).copied();
+    let leading_slash = text[start] == b'/';
+    // `${REGISTRY}/app`, `{{ .Values.registry }}/app`, `$(REGISTRY)/app`, `${PREFIX}app`.
+    let glued_left = match before {
+        Some(b'}') => true,
+        Some(b')') => leading_slash,
+        _ => false,
+    };
+    while start < end && matches!(text[start], b'/' | b'-' | b'.' | b'_' | b':' | b'@') {
+        start += 1;
+    }
+    let mut tail = end;
+    while tail > start && matches!(text[tail - 1], b'.' | b':' | b'-' | b'_' | b'@' | b'/') {
+        tail -= 1;
+    }
+    let trimmed = &text[tail..end];
+    let glued_right = after.is_some_and(|b| matches!(b, b'$' | b'{' | b'%' | b'<'))
+        && !matches!(trimmed, b":" | b"@");
+    // Only sentence punctuation may be dropped from a literal name; anything else stays part of
+    // the token so that `grok2api-` or `grok2api/` never passes for `grok2api`.
+    if !glued_right && !trimmed.iter().all(|&b| matches!(b, b'.' | b':')) {
+        tail = end;
+    }
+    if tail <= start {
+        return None;
+    }
+    let templated = if glued_left {
+        Some("the registry or owner is a template expression")
+    } else if glued_right {
+        Some("the name continues with a template expression")
+    } else {
+        None
+    };
+    Some(Token {
+        span: start..tail,
+        templated,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(text: &str, needle: &str) -> Option<(String, Option<&'static str>)> {
+        let at = text.find(needle).unwrap();
+        token_at(text.as_bytes(), at..at + needle.len())
+            .map(|t| (text[t.span].to_owned(), t.templated))
+    }
+
+    fn literal(text: &str, needle: &str) -> String {
+        let (s, templated) = token(text, needle).unwrap();
+        assert_eq!(templated, None, "{text}");
+        s
+    }
+
+    #[test]
+    fn takes_the_maximal_run_around_a_hit() {
+        assert_eq!(
+            literal("image: ghcr.io/gdtiti/grok2api-api:v1", "grok2api"),
+            "ghcr.io/gdtiti/grok2api-api:v1"
+        );
+        assert_eq!(
+            literal("x xghcr.io/gdtiti/grok2api y", "grok2api"),
+            "xghcr.io/gdtiti/grok2api"
+        );
+        assert_eq!(
+            literal("`ghcr.io/gdtiti/grok2api/sub`", "grok2api"),
+            "ghcr.io/gdtiti/grok2api/sub"
+        );
+    }
+
+    #[test]
+    fn trims_sentence_punctuation() {
+        assert_eq!(
+            literal("pull ghcr.io/gdtiti/grok2api.", "grok2api"),
+            "ghcr.io/gdtiti/grok2api"
+        );
+        assert_eq!(
+            literal("push ghcr.io/a/b:main-amd64: denied", "a/b"),
+            "ghcr.io/a/b:main-amd64"
+        );
+    }
+
+    #[test]
+    fn cuts_after_shell_default_marker() {
+        assert_eq!(
+            literal("${GROK_IMAGE:-ghcr.io/a/b:main}", "a/b"),
+            "ghcr.io/a/b:main"
+        );
+        assert_eq!(
+            literal("image: ${REDIS_IMAGE:-redis:7}", "redis:7"),
+            "redis:7"
+        );
+    }
+
+    #[test]
+    fn templated_tag_keeps_a_literal_name() {
+        assert_eq!(
+            literal("IMAGE=ghcr.io/a/b:${TAG:-latest}", "a/b"),
+            "ghcr.io/a/b"
+        );
+        assert_eq!(literal("$(IMAGE) ghcr.io/a/b:$(TAG)", "a/b"), "ghcr.io/a/b");
+    }
+
+    #[test]
+    fn templated_names_are_flagged() {
+        let (s, why) = token(
+            "docker pull \"${REGISTRY}/gdtiti/grok2api:latest\"",
+            "gdtiti/grok2api",
+        )
+        .unwrap();
+        assert_eq!(s, "gdtiti/grok2api:latest");
+        assert!(why.is_some());
+        let (s, why) = token("ghcr.io/a/b-${SUFFIX}", "a/b").unwrap();
+        assert_eq!(s, "ghcr.io/a/b");
+        assert!(why.is_some());
+    }
+
+    #[test]
+    fn urls_are_not_candidates() {
+        assert_eq!(
+            token(
+                "see https://ghcr.io/v2/gdtiti/grok2api/tags/list",
+                "gdtiti/grok2api"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn tokens_in_a_value_range() {
+        let text = b"image: ${X:-nginx:1.25} # web";
+        let found: Vec<_> = tokens_in(text, 7..text.len())
+            .into_iter()
+            .map(|t| t.span)
+            .collect();
+        assert_eq!(found, vec![12..22, 26..29]);
+    }
+}

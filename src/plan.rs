@@ -1,0 +1,83 @@
+//! The plan: every file's findings and the byte splices they imply, computed before any write.
+//!
+//! Check, preview, diff, JSON and `--write` all consume the same plan.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use crate::find::{Action, Finding};
+
+/// One file's findings and, when something changes, the bytes before and after.
+#[derive(Debug, Clone)]
+pub struct FilePlan {
+    pub path: PathBuf,
+    pub findings: Vec<Finding>,
+    /// The bytes as read; kept only when there are edits.
+    pub original: Option<Vec<u8>>,
+}
+
+impl FilePlan {
+    /// Builds the plan of one file, keeping its bytes only if something would change.
+    pub(crate) fn new(path: PathBuf, findings: Vec<Finding>, bytes: Vec<u8>) -> Self {
+        let changes = findings
+            .iter()
+            .any(|f| f.action == Action::Rewrite && f.edit.is_some());
+        FilePlan {
+            path,
+            findings,
+            original: changes.then_some(bytes),
+        }
+    }
+
+    /// The edits, in file order: byte range and replacement.
+    pub fn edits(&self) -> impl Iterator<Item = (&Range<usize>, &str)> {
+        self.findings
+            .iter()
+            .filter(|f| f.action == Action::Rewrite)
+            .filter_map(|f| f.edit.as_ref().map(|(range, text)| (range, text.as_str())))
+    }
+
+    /// The file's bytes after the edits, or `None` when nothing changes.
+    pub fn rewritten(&self) -> Option<Vec<u8>> {
+        let original = self.original.as_ref()?;
+        Some(splice(original, self.edits()))
+    }
+}
+
+/// Applies non-overlapping edits (in increasing order) to `original`; other bytes are copied as is.
+pub(crate) fn splice<'a>(
+    original: &[u8],
+    edits: impl Iterator<Item = (&'a Range<usize>, &'a str)>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(original.len() + 64);
+    let mut at = 0;
+    for (range, replacement) in edits {
+        debug_assert!(range.start >= at, "edits are sorted and disjoint");
+        out.extend_from_slice(&original[at..range.start]);
+        out.extend_from_slice(replacement.as_bytes());
+        at = range.end;
+    }
+    out.extend_from_slice(&original[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_keeps_every_byte_outside_edits() {
+        let original = b"\xef\xbb\xbfimage: a/b\r\nx: \xe9\r\nimage: a/b";
+        let edits = [(12..15, "c/d-e"), (31..34, "c/d-e")];
+        let out = splice(original, edits.iter().map(|(r, s)| (r, *s)));
+        assert_eq!(
+            out,
+            b"\xef\xbb\xbfimage: c/d-e\r\nx: \xe9\r\nimage: c/d-e".to_vec()
+        );
+    }
+
+    #[test]
+    fn splice_without_edits_is_identity() {
+        assert_eq!(splice(b"abc", std::iter::empty()), b"abc".to_vec());
+    }
+}

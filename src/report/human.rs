@@ -1,0 +1,192 @@
+//! `--format human`: one line per finding (`path:line:col  old → new  [context]`), grouped by
+//! file, then a summary line; `list` prints the inventory grouped by repository.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+use super::{display_path, Mode, Report, Summary};
+use crate::find::Action;
+
+/// Terminal styling choices.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+    /// Print only the summary (and errors).
+    pub quiet: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+const PATH: &str = "35";
+const OLD: &str = "31";
+const NEW: &str = "32";
+const NOTE: &str = "33";
+const DIM: &str = "2";
+
+pub(super) fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    if report.mode == Mode::List {
+        return render_inventory(report, style, out);
+    }
+    if !style.quiet {
+        for (path, f) in report.findings() {
+            let at = style.paint(
+                PATH,
+                &format!("{}:{}:{}", display_path(path), f.line, f.column),
+            );
+            let label = format!("[{}, {}]", f.context.label(), f.confidence.label());
+            let what = match (f.action, &f.new) {
+                (Action::Rewrite, Some(new)) => {
+                    format!("{} → {}", style.paint(OLD, &f.old), style.paint(NEW, new))
+                }
+                (Action::Ignored, _) => format!("{}  ignored (inline `reimage: ignore`)", f.old),
+                (Action::Review, _) => format!(
+                    "{}  {}",
+                    f.old,
+                    style.paint(
+                        NOTE,
+                        &format!("review: {}", f.note.as_deref().unwrap_or(""))
+                    )
+                ),
+                _ => format!(
+                    "{}  stale ({})",
+                    style.paint(OLD, &f.old),
+                    f.rule.as_deref().unwrap_or("")
+                ),
+            };
+            writeln!(out, "{at}  {what}  {}", style.paint(DIM, &label))?;
+        }
+    }
+    for e in &report.errors {
+        writeln!(out, "{}: error: {}", display_path(&e.path), e.message)?;
+    }
+    writeln!(out, "{}", summary_line(report, &report.summary()))
+}
+
+/// `12 references in 5 files would change (compose 2, markdown 10); 2 need review`.
+pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
+    let count = s.rewrite + s.stale;
+    let contexts: Vec<String> = s
+        .by_context
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let mut line = if count == 0 {
+        match report.mode {
+            Mode::Check => "no stale references".to_owned(),
+            _ => "nothing to change".to_owned(),
+        }
+    } else {
+        let verb = match report.mode {
+            Mode::Rename { write: true } => "changed",
+            _ => "would change",
+        };
+        let refs = plural(count, "reference");
+        let files = plural(s.files, "file");
+        match report.mode {
+            Mode::Check => format!(
+                "{count} stale {} in {files} ({})",
+                if count == 1 {
+                    "reference"
+                } else {
+                    "references"
+                },
+                contexts.join(", ")
+            ),
+            _ => format!("{refs} in {files} {verb} ({})", contexts.join(", ")),
+        }
+    };
+    if s.stale > 0 && report.mode != Mode::Check {
+        line.push_str(&format!("; {} with no rename target", s.stale));
+    }
+    if s.digests_carried > 0 {
+        line.push_str(&format!(
+            "; {} carried to the new name",
+            plural(s.digests_carried, "digest")
+        ));
+    }
+    if s.review > 0 {
+        line.push_str(&format!(
+            "; {} need{} review",
+            s.review,
+            if s.review == 1 { "s" } else { "" }
+        ));
+    }
+    if s.ignored > 0 {
+        line.push_str(&format!("; {} ignored", s.ignored));
+    }
+    if !report.errors.is_empty() {
+        line.push_str(&format!("; {}", plural(report.errors.len(), "error")));
+    }
+    line
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn render_inventory(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    #[derive(Default)]
+    struct Entry {
+        tags: BTreeSet<String>,
+        places: Vec<String>,
+    }
+    let mut images: BTreeMap<&str, Entry> = BTreeMap::new();
+    for (path, f) in report.findings() {
+        let Some(repo) = f.repository.as_deref() else {
+            continue;
+        };
+        let entry = images.entry(repo).or_default();
+        entry
+            .tags
+            .extend(f.tag.clone().or_else(|| f.digest.clone()));
+        entry.places.push(format!(
+            "{}:{}:{}  [{}]",
+            display_path(path),
+            f.line,
+            f.column,
+            f.context.label()
+        ));
+    }
+    for (repo, entry) in &images {
+        let tags: Vec<&str> = entry.tags.iter().map(String::as_str).collect();
+        writeln!(
+            out,
+            "{}  {}  ({})",
+            style.paint(NEW, repo),
+            if tags.is_empty() {
+                "(no tag)".to_owned()
+            } else {
+                tags.join(", ")
+            },
+            plural(entry.places.len(), "reference")
+        )?;
+        if !style.quiet {
+            for place in &entry.places {
+                writeln!(out, "  {place}")?;
+            }
+        }
+    }
+    for e in &report.errors {
+        writeln!(out, "{}: error: {}", display_path(&e.path), e.message)?;
+    }
+    let files = report.files.len();
+    writeln!(
+        out,
+        "{} in {} across {}",
+        plural(images.len(), "image"),
+        plural(report.summary().inventory, "reference"),
+        plural(files, "file")
+    )
+}

@@ -1,0 +1,113 @@
+//! `--format json`: one document with a `version`, the summary, every finding and every error.
+//!
+//! Field names are stable; a new field may be added, none renamed or removed, within a version.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{display_path, Mode, Report};
+
+/// The schema version of the JSON document.
+pub(super) const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    command: &'static str,
+    written: bool,
+    summary: JsonSummary,
+    findings: Vec<JsonFinding<'a>>,
+    errors: Vec<JsonError>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files_scanned: usize,
+    files_with_changes: usize,
+    rewrite: usize,
+    stale: usize,
+    review: usize,
+    ignored: usize,
+    inventory: usize,
+    errors: usize,
+    by_context: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    path: String,
+    line: usize,
+    column: usize,
+    byte_range: [usize; 2],
+    context: &'static str,
+    confidence: &'static str,
+    action: &'static str,
+    old: &'a str,
+    new: Option<&'a str>,
+    rule: Option<&'a str>,
+    repository: Option<&'a str>,
+    tag: Option<&'a str>,
+    digest: Option<&'a str>,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonError {
+    path: String,
+    message: String,
+}
+
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = report.summary();
+    let doc = Document {
+        version: VERSION,
+        command: match report.mode {
+            Mode::Rename { .. } => "rename",
+            Mode::Check => "check",
+            Mode::List => "list",
+        },
+        written: matches!(report.mode, Mode::Rename { write: true }),
+        summary: JsonSummary {
+            files_scanned: report.files_scanned,
+            files_with_changes: s.files,
+            rewrite: s.rewrite,
+            stale: s.stale,
+            review: s.review,
+            ignored: s.ignored,
+            inventory: s.inventory,
+            errors: report.errors.len(),
+            by_context: s.by_context,
+        },
+        findings: report
+            .findings()
+            .map(|(path, f)| JsonFinding {
+                path: display_path(path),
+                line: f.line,
+                column: f.column,
+                byte_range: [f.span.start, f.span.end],
+                context: f.context.label(),
+                confidence: f.confidence.label(),
+                action: f.action.label(),
+                old: &f.old,
+                new: f.new.as_deref(),
+                rule: f.rule.as_deref(),
+                repository: f.repository.as_deref(),
+                tag: f.tag.as_deref(),
+                digest: f.digest.as_deref(),
+                note: f.note.as_deref(),
+            })
+            .collect(),
+        errors: report
+            .errors
+            .iter()
+            .map(|e| JsonError {
+                path: display_path(&e.path),
+                message: e.message.clone(),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

@@ -1,0 +1,124 @@
+//! The report model that every output format renders: the plan, what was written, and errors.
+//!
+//! Paths are sorted, so output never depends on thread timing.
+
+mod diff;
+mod human;
+mod json;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::find::{Action, Finding};
+use crate::plan::FilePlan;
+
+pub use human::Style;
+
+/// Which command produced the report; it decides wording and exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `rename`; `write` when `-w` applied the plan.
+    Rename { write: bool },
+    /// `check` (and `rename --check`).
+    Check,
+    /// `list`.
+    List,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Diff,
+}
+
+/// A file that could not be read, scanned or written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Everything a run found and did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub mode: Mode,
+    /// Files with findings, sorted by path.
+    pub files: Vec<FilePlan>,
+    /// Per-file errors, sorted by path.
+    pub errors: Vec<FileError>,
+    pub files_scanned: usize,
+    pub binary_skipped: usize,
+}
+
+/// Counts that the summary line and JSON share.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub rewrite: usize,
+    pub stale: usize,
+    pub review: usize,
+    pub ignored: usize,
+    pub inventory: usize,
+    /// Files with at least one rewrite or stale finding.
+    pub files: usize,
+    /// Rewrite and stale findings per context label.
+    pub by_context: BTreeMap<&'static str, usize>,
+    pub digests_carried: usize,
+}
+
+impl Report {
+    /// Every finding with its file's path, in order.
+    pub fn findings(&self) -> impl Iterator<Item = (&Path, &Finding)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.findings.iter().map(move |x| (f.path.as_path(), x)))
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for file in &self.files {
+            let mut counted = false;
+            for f in &file.findings {
+                match f.action {
+                    Action::Rewrite => s.rewrite += 1,
+                    Action::Stale => s.stale += 1,
+                    Action::Review => s.review += 1,
+                    Action::Ignored => s.ignored += 1,
+                    Action::Inventory => s.inventory += 1,
+                }
+                if matches!(f.action, Action::Rewrite | Action::Stale) {
+                    counted = true;
+                    *s.by_context.entry(f.context.label()).or_default() += 1;
+                    s.digests_carried +=
+                        usize::from(f.action == Action::Rewrite && f.digest.is_some());
+                }
+            }
+            s.files += usize::from(counted);
+        }
+        s
+    }
+
+    /// Whether `check` should fail: stale references remain.
+    pub fn has_stale(&self) -> bool {
+        let s = self.summary();
+        s.rewrite + s.stale > 0
+    }
+
+    /// Renders the report in `format`.
+    pub fn render(&self, format: Format, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Human => human::render(self, style, out),
+            Format::Json => json::render(self, out),
+            Format::Diff => diff::render(self, out),
+        }
+    }
+}
+
+/// A path as reports show it: as walked, without a leading `./`, with `/` separators.
+pub(crate) fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    text.replace('\\', "/")
+}
