@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn splice_keeps_every_byte_outside_edits() {
         let original = b"\xef\xbb\xbfimage: a/b\r\nx: \xe9\r\nimage: a/b";
-        let edits = [(12..15, "c/d-e"), (31..34, "c/d-e")];
+        let edits = [(10..13, "c/d-e"), (28..31, "c/d-e")];
         let out = splice(original, edits.iter().map(|(r, s)| (r, *s)));
         assert_eq!(
             out,

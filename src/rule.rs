@@ -376,7 +376,7 @@ fn parse_target(pattern: &Pattern, to: &str) -> Result<Target, String> {
         });
     }
     if strip_prefix_marker(to).is_some() {
-        return Err(format!("`to` is a prefix but `from` is one repository; write `from` as a prefix too (ending in `/`), or `to` as a repository"));
+        return Err("`to` is a prefix but `from` is one repository; write `from` as a prefix too (ending in `/`), or `to` as a repository".to_owned());
     }
     let reference = parse_name(to)?;
     if reference.digest().is_some() {

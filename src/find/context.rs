@@ -157,6 +157,7 @@ fn yaml_key_value(kind: FileKind, line: &[u8]) -> Option<LocalSite> {
     let value = trim_comment(line, colon);
     let value_text = &line[value.clone()];
     let is_image_key = key.ends_with(b"image")
+        || key.ends_with(b"registry")
         || key == b"newname"
         || (kind == FileKind::GithubActions && key == b"container");
     let docker_uses = key == b"uses" && memchr::memmem::find(value_text, b"docker://").is_some();

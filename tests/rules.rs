@@ -1,0 +1,187 @@
+//! Each rule form on realistic files, and bad rules failing before anything is touched.
+
+mod common;
+
+use common::{assert_same_tree, Tree};
+
+const COMPOSE: &str = "services:
+  web:
+    image: nginx:1.25-alpine
+    volumes:
+      - ./nginx.conf:/etc/nginx/nginx.conf:ro
+    user: nginx
+  proxy:
+    image: docker.io/library/nginx@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+  ingress:
+    image: registry.k8s.io/ingress-nginx/controller:v1.10.0
+  slim:
+    image: ghcr.io/acme/nginx-slim:2
+";
+
+#[test]
+fn hub_short_name_renamed_only_in_image_positions() {
+    let tree = Tree::new()
+        .file("docker-compose.yml", COMPOSE)
+        .file("README.md", "We run nginx behind the proxy; see nginx.conf and nginx/ for config.\n\n```sh\ndocker run --name nginx -p 80:80 nginx:1.25\n```\n")
+        .file("Dockerfile", "FROM nginx:1.25 AS nginx\nCOPY --from=nginx /etc/nginx /etc/nginx\nRUN echo nginx\n");
+    tree.run(&["rename", "nginx", "ghcr.io/acme/nginx", "-w"])
+        .expect_code(0);
+    assert_eq!(
+        tree.read_str("docker-compose.yml"),
+        COMPOSE
+            .replace(
+                "image: nginx:1.25-alpine",
+                "image: ghcr.io/acme/nginx:1.25-alpine"
+            )
+            .replace("docker.io/library/nginx@", "ghcr.io/acme/nginx@")
+    );
+    assert_eq!(
+        tree.read_str("README.md"),
+        "We run nginx behind the proxy; see nginx.conf and nginx/ for config.\n\n```sh\ndocker run --name nginx -p 80:80 ghcr.io/acme/nginx:1.25\n```\n"
+    );
+    assert_eq!(
+        tree.read_str("Dockerfile"),
+        "FROM ghcr.io/acme/nginx:1.25 AS nginx\nCOPY --from=nginx /etc/nginx /etc/nginx\nRUN echo nginx\n"
+    );
+}
+
+#[test]
+fn tagged_rule_changes_only_that_tag() {
+    let tree = Tree::new().file(
+        "k8s/app.yaml",
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: redis:7.2\n    - name: b\n      image: redis:7.4\n    - name: c\n      image: \"redis\"\n",
+    );
+    tree.run(&["rename", "redis:7.2", "redis:7.4", "-w"])
+        .expect_code(0);
+    let text = tree.read_str("k8s/app.yaml");
+    assert!(text.contains("image: redis:7.4\n    - name: b\n      image: redis:7.4"));
+    assert!(text.contains("image: \"redis\""));
+}
+
+#[test]
+fn registry_prefix_moves_every_repository_under_it() {
+    let tree = Tree::new()
+        .file(
+            "values.yaml",
+            "pause:\n  image: k8s.gcr.io/pause:3.9\ncontroller:\n  image: k8s.gcr.io/ingress-nginx/controller:v1.9.0\nother:\n  image: xk8s.gcr.io/pause:3.9\n",
+        )
+        .file("docs/upgrade.md", "Images moved off k8s.gcr.io/pause and k8s.gcr.io/etcd:3.5.\n");
+    tree.run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])
+        .expect_code(0);
+    assert_eq!(
+        tree.read_str("values.yaml"),
+        "pause:\n  image: registry.k8s.io/pause:3.9\ncontroller:\n  image: registry.k8s.io/ingress-nginx/controller:v1.9.0\nother:\n  image: xk8s.gcr.io/pause:3.9\n"
+    );
+    assert_eq!(
+        tree.read_str("docs/upgrade.md"),
+        "Images moved off registry.k8s.io/pause and registry.k8s.io/etcd:3.5.\n"
+    );
+}
+
+#[test]
+fn registry_value_equal_to_the_prefix_is_renamed_in_an_image_field() {
+    let tree = Tree::new().file("values.yaml", "image:\n  registry: k8s.gcr.io\n  repository: pause\nglobal:\n  imageRegistry: k8s.gcr.io\n");
+    let run = tree
+        .run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])
+        .expect_code(0);
+    assert_eq!(
+        tree.read_str("values.yaml"),
+        "image:\n  registry: registry.k8s.io\n  repository: pause\nglobal:\n  imageRegistry: registry.k8s.io\n",
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn whole_docker_hub_to_a_mirror() {
+    let tree = Tree::new()
+        .file("docker-compose.yml", COMPOSE)
+        .file("notes.md", "nginx is great\n");
+    tree.run(&["rename", "docker.io/", "mirror.gcr.io/", "-w"])
+        .expect_code(0);
+    let text = tree.read_str("docker-compose.yml");
+    assert!(
+        text.contains("image: mirror.gcr.io/library/nginx:1.25-alpine\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("image: mirror.gcr.io/library/nginx@sha256:"),
+        "{text}"
+    );
+    assert!(text.contains("image: registry.k8s.io/ingress-nginx/controller:v1.10.0\n"));
+    assert!(text.contains("user: nginx\n"));
+    assert_eq!(tree.read_str("notes.md"), "nginx is great\n");
+}
+
+#[test]
+fn several_rules_apply_together_each_reference_once() {
+    let tree = Tree::new().file("config/rules.txt", "").file(
+        "deploy.sh",
+        "docker pull ghcr.io/a/one:1\ndocker pull ghcr.io/a/two:2\ndocker pull ghcr.io/a/three:3\n",
+    );
+    // Two runs with different rules compose; the engine applies one rule per reference.
+    tree.run(&["rename", "ghcr.io/a/one", "ghcr.io/b/one", "-w"])
+        .expect_code(0);
+    tree.run(&["rename", "ghcr.io/a/", "ghcr.io/c/", "-w"])
+        .expect_code(0);
+    assert_eq!(
+        tree.read_str("deploy.sh"),
+        "docker pull ghcr.io/b/one:1\ndocker pull ghcr.io/c/two:2\ndocker pull ghcr.io/c/three:3\n"
+    );
+}
+
+#[test]
+fn bad_rules_exit_2_before_touching_anything() {
+    let tree = Tree::new().file("a.yaml", "image: ghcr.io/a/app:1\n");
+    let before = tree.snapshot();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["rename", "ghcr.io/a/", "ghcr.io/a/legacy/", "-w"],
+            "would be matched by `from` again",
+        ),
+        (
+            &["rename", "ghcr.io/A/app", "ghcr.io/b/app", "-w"],
+            "write `ghcr.io/a/app`",
+        ),
+        (
+            &["rename", "ghcr.io/a/app", "ghcr.io/a/app", "-w"],
+            "would be matched by `from` again",
+        ),
+        (
+            &["rename", "k8s.gcr.io", "registry.k8s.io", "-w"],
+            "write the prefix `k8s.gcr.io/`",
+        ),
+        (
+            &["rename", "ghcr.io/a/app", "ghcr.io/b/app:1", "-w"],
+            "tags are kept",
+        ),
+        (
+            &["rename", "https://ghcr.io/a/app", "ghcr.io/b/app", "-w"],
+            "not an image reference",
+        ),
+        (
+            &["check", "--deny", "ghcr.io/a/app:"],
+            "not an image reference",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = tree.run(args).expect_code(2);
+        assert!(run.stderr().contains(message), "{args:?}: {}", run.stderr());
+        assert!(run.stdout().is_empty(), "{args:?} printed a report");
+    }
+    assert_same_tree(&tree.snapshot(), &before);
+}
+
+#[test]
+fn missing_path_is_exit_2_with_a_clear_message() {
+    let tree = Tree::new();
+    let run = tree
+        .run(&["check", "--deny", "nginx", "no-such-dir"])
+        .expect_code(2);
+    assert!(
+        run.stderr()
+            .contains("no-such-dir: no such file or directory"),
+        "{}",
+        run.stderr()
+    );
+}
