@@ -290,6 +290,12 @@ fn is_boolean_flag(flag: &[u8], short: &[u8]) -> bool {
     flag.len() > 1 && flag[1..].iter().all(|b| short.contains(b))
 }
 
+/// `>file`, `2>&1`, `< input`, `&>/dev/null`: not arguments.
+fn is_redirection(word: &[u8]) -> bool {
+    let digits = word.iter().take_while(|b| b.is_ascii_digit()).count();
+    matches!(word.get(digits), Some(b'>' | b'<'))
+}
+
 fn is_separator(word: &[u8]) -> bool {
     matches!(word, b";" | b"|" | b"&" | b"`")
 }
@@ -308,6 +314,14 @@ fn positionals(
         let w = &line[args[i].clone()];
         if is_separator(w) {
             break;
+        }
+        if is_redirection(w) || w.starts_with(b"&>") {
+            i += if w.ends_with(b">") || w.ends_with(b"<") {
+                2
+            } else {
+                1
+            };
+            continue;
         }
         if w.starts_with(b"-") && w.len() > 1 {
             i += if is_boolean_flag(w, short) { 1 } else { 2 };
@@ -431,6 +445,17 @@ pub(crate) fn shell_words(line: &[u8], from: usize) -> Vec<Range<usize>> {
             break;
         }
         let start = i;
+        if is_redirection(&line[i..]) || line[i..].starts_with(b"&>") {
+            // A redirection is one word up to the next blank, `2>&1` included.
+            while i < line.len()
+                && !line[i].is_ascii_whitespace()
+                && !matches!(line[i], b';' | b'|')
+            {
+                i += 1;
+            }
+            words.push(start..i);
+            continue;
+        }
         let mut quote = None;
         while i < line.len() {
             let b = line[i];
@@ -501,8 +526,11 @@ mod tests {
 
     #[test]
     fn docker_run_skips_option_values() {
-        let sh = "docker run -d --name nginx -p 80:80 -v x:/y --rm nginx:1.25 nginx -g off\n";
-        assert_eq!(site_texts(FileKind::Shell, sh), ["nginx:1.25"]);
+        let sh = "docker run -d --name nginx -p 80:80 -v x:/y --rm nginx:1.25 nginx -g off\nif docker manifest inspect a/b:1 >/dev/null 2>&1; then docker pull c/d > /tmp/log; fi\n";
+        assert_eq!(
+            site_texts(FileKind::Shell, sh),
+            ["nginx:1.25", "a/b:1", "c/d"]
+        );
     }
 
     #[test]

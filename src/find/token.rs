@@ -60,6 +60,15 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
     let end = run.end;
     let run_bytes = &text[start..anchor.min(end)];
     if let Some(cut) = memchr::memmem::rfind(run_bytes, b":-") {
+        // `${VAR:-default}`: the default is a reference only if the expression stands alone, not
+        // when it continues a word (`app:${TAG:-latest}` defaults a tag).
+        let open = run
+            .start
+            .checked_sub(2)
+            .filter(|&i| &text[i..run.start] == b"${");
+        if open.is_some_and(|i| i > 0 && is_ref_byte(text[i - 1])) {
+            return None;
+        }
         start += cut + 2;
     }
     if text[start..end].windows(3).any(|w| w == b"://") {
@@ -67,13 +76,9 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
     }
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
-    let leading_slash = text[start] == b'/';
-    // `${REGISTRY}/app`, `{{ .Values.registry }}/app`, `$(REGISTRY)/app`, `${PREFIX}app`.
-    let glued_left = match before {
-        Some(b'}') => true,
-        Some(b')') => leading_slash,
-        _ => false,
-    };
+    // `${REGISTRY}/app`, `{{ .Values.registry }}/app`, `$(REGISTRY)/app`, `${PREFIX}app`,
+    // `$(TAG)-amd64`: the token continues a template expression.
+    let glued_left = matches!(before, Some(b'}' | b')'));
     while start < end && matches!(text[start], b'/' | b'-' | b'.' | b'_' | b':' | b'@') {
         start += 1;
     }
