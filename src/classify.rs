@@ -12,6 +12,8 @@ pub enum FileKind {
     Kubernetes,
     GithubActions,
     GitlabCi,
+    Helm,
+    Kustomize,
     Yaml,
     Dockerfile,
     Shell,
@@ -31,6 +33,8 @@ impl FileKind {
             FileKind::Kubernetes => "kubernetes",
             FileKind::GithubActions => "github-actions",
             FileKind::GitlabCi => "gitlab-ci",
+            FileKind::Helm => "helm",
+            FileKind::Kustomize => "kustomize",
             FileKind::Yaml => "yaml",
             FileKind::Dockerfile => "dockerfile",
             FileKind::Shell => "shell",
@@ -51,6 +55,8 @@ impl FileKind {
                 | FileKind::Kubernetes
                 | FileKind::GithubActions
                 | FileKind::GitlabCi
+                | FileKind::Helm
+                | FileKind::Kustomize
                 | FileKind::Yaml
         )
     }
@@ -68,6 +74,9 @@ const BY_NAME: &[(&str, FileKind)] = &[
     ("dockerfile", FileKind::Dockerfile),
     ("gnumakefile", FileKind::Makefile),
     ("justfile", FileKind::Makefile),
+    ("kustomization", FileKind::Kustomize),
+    ("kustomization.yaml", FileKind::Kustomize),
+    ("kustomization.yml", FileKind::Kustomize),
     ("makefile", FileKind::Makefile),
 ];
 
@@ -125,6 +134,8 @@ fn refine_yaml_by_path(path: &Path, name: &str) -> FileKind {
         FileKind::Compose
     } else if name.ends_with(".gitlab-ci.yml") {
         FileKind::GitlabCi
+    } else if name.starts_with("values") || name.contains("-values.") || name.contains(".values.") {
+        FileKind::Helm
     } else {
         FileKind::Yaml
     }
@@ -168,6 +179,9 @@ mod tests {
             (".github/workflows/ci.yml", FileKind::GithubActions),
             (".gitlab-ci.yml", FileKind::GitlabCi),
             ("k8s/deploy.yaml", FileKind::Yaml),
+            ("chart/values.yaml", FileKind::Helm),
+            ("chart/values-prod.yaml", FileKind::Helm),
+            ("overlays/prod/kustomization.yaml", FileKind::Kustomize),
             ("scripts/deploy.sh", FileKind::Shell),
             ("Makefile", FileKind::Makefile),
             ("docs/guide.md", FileKind::Markdown),

@@ -194,6 +194,11 @@ impl<'a> ImageRef<'a> {
         self.domain_span.is_some()
     }
 
+    /// The domain exactly as written, if one is.
+    pub fn written_domain(&self) -> Option<&'a str> {
+        self.domain_span.clone().map(|d| &self.text[d])
+    }
+
     /// The written path, exactly as in the text (no implied `library/`).
     pub fn written_path(&self) -> &'a str {
         &self.text[self.path_span.clone()]

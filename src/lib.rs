@@ -98,6 +98,7 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
     let matcher = Matcher::new(rules, config.command == Command::List);
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
+    let warnings = Mutex::new(Vec::new());
     let scanned = AtomicUsize::new(0);
     let binary = AtomicUsize::new(0);
     walk::walk(
@@ -106,9 +107,19 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
         |path: &Path, visit| match visit {
             Visit::Text(bytes) => {
                 scanned.fetch_add(1, Ordering::Relaxed);
-                let findings = matcher.find(classify::classify(path), &bytes);
-                if !findings.is_empty() {
-                    let plan = FilePlan::new(path.to_path_buf(), findings, bytes);
+                let scanned = matcher.find(classify::classify(path), &bytes);
+                if let Some(message) = scanned.warning {
+                    let warning = FileError {
+                        path: path.to_path_buf(),
+                        message,
+                    };
+                    warnings
+                        .lock()
+                        .expect("no panics while holding the lock")
+                        .push(warning);
+                }
+                if !scanned.findings.is_empty() {
+                    let plan = FilePlan::new(path.to_path_buf(), scanned.findings, bytes);
                     files
                         .lock()
                         .expect("no panics while holding the lock")
@@ -132,6 +143,8 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
     )?;
     let mut files = files.into_inner().expect("walk finished");
     let mut errors = errors.into_inner().expect("walk finished");
+    let mut warnings = warnings.into_inner().expect("walk finished");
+    warnings.sort_by(|a, b| a.path.cmp(&b.path));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mode = match config.command {
@@ -143,6 +156,7 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
         mode,
         files,
         errors,
+        warnings,
         files_scanned: scanned.into_inner(),
         binary_skipped: binary.into_inner(),
     })

@@ -21,7 +21,7 @@ impl FilePlan {
     pub(crate) fn new(path: PathBuf, findings: Vec<Finding>, bytes: Vec<u8>) -> Self {
         let changes = findings
             .iter()
-            .any(|f| f.action == Action::Rewrite && f.edit.is_some());
+            .any(|f| f.action == Action::Rewrite && !f.edits.is_empty());
         FilePlan {
             path,
             findings,
@@ -30,17 +30,21 @@ impl FilePlan {
     }
 
     /// The edits, in file order: byte range and replacement.
-    pub fn edits(&self) -> impl Iterator<Item = (&Range<usize>, &str)> {
-        self.findings
+    pub fn edits(&self) -> Vec<(&Range<usize>, &str)> {
+        let mut edits: Vec<_> = self
+            .findings
             .iter()
             .filter(|f| f.action == Action::Rewrite)
-            .filter_map(|f| f.edit.as_ref().map(|(range, text)| (range, text.as_str())))
+            .flat_map(|f| f.edits.iter().map(|(range, text)| (range, text.as_str())))
+            .collect();
+        edits.sort_by_key(|(range, _)| range.start);
+        edits
     }
 
     /// The file's bytes after the edits, or `None` when nothing changes.
     pub fn rewritten(&self) -> Option<Vec<u8>> {
         let original = self.original.as_ref()?;
-        Some(splice(original, self.edits()))
+        Some(splice(original, self.edits().into_iter()))
     }
 }
 

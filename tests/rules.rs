@@ -79,16 +79,32 @@ fn registry_prefix_moves_every_repository_under_it() {
 }
 
 #[test]
-fn registry_value_equal_to_the_prefix_is_renamed_in_an_image_field() {
-    let tree = Tree::new().file("values.yaml", "image:\n  registry: k8s.gcr.io\n  repository: pause\nglobal:\n  imageRegistry: k8s.gcr.io\n");
-    let run = tree
-        .run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])
+fn helm_split_map_moves_its_registry_and_global_registry_is_reviewed() {
+    let tree = Tree::new().file(
+        "values.yaml",
+        "image:\n  registry: k8s.gcr.io\n  repository: pause\n  tag: \"3.9\"\nglobal:\n  imageRegistry: k8s.gcr.io\n",
+    );
+    let doc = tree
+        .run(&[
+            "rename",
+            "k8s.gcr.io/",
+            "registry.k8s.io/",
+            "--format",
+            "json",
+        ])
+        .expect_code(0)
+        .json();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert_eq!(findings[0]["old"], "k8s.gcr.io/pause:3.9");
+    assert_eq!(findings[0]["new"], "registry.k8s.io/pause:3.9");
+    assert_eq!(findings[1]["action"], "review");
+    assert_eq!(findings[1]["line"], 6);
+    tree.run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])
         .expect_code(0);
     assert_eq!(
         tree.read_str("values.yaml"),
-        "image:\n  registry: registry.k8s.io\n  repository: pause\nglobal:\n  imageRegistry: registry.k8s.io\n",
-        "{}",
-        run.stdout()
+        "image:\n  registry: registry.k8s.io\n  repository: pause\n  tag: \"3.9\"\nglobal:\n  imageRegistry: k8s.gcr.io\n"
     );
 }
 

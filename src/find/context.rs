@@ -38,19 +38,37 @@ impl Confidence {
 pub(crate) struct Site {
     pub(crate) span: Range<usize>,
     pub(crate) confidence: Confidence,
+    /// For review sites: why a human must look.
+    pub(crate) why: Option<&'static str>,
 }
 
-/// Per-file facts that line analysis needs (Dockerfile stage names, ARGs used by `FROM`).
+/// Per-file facts that line analysis needs: Dockerfile stage names and ARGs used by `FROM`,
+/// Markdown code fences and their languages, and whether YAML keys come from the parsed structure.
 #[derive(Debug, Default)]
 pub(crate) struct FileFacts {
     stages: Vec<String>,
     from_args: Vec<String>,
+    fences: Vec<(Range<usize>, Fence)>,
+    /// YAML image keys were found by the structural reader; lines add only commands.
+    pub(crate) structured: bool,
+}
+
+/// What a Markdown code fence holds, by its info string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fence {
+    Yaml,
+    Dockerfile,
+    Shell,
+    Other,
 }
 
 impl FileFacts {
     pub(crate) fn new(kind: FileKind, text: &[u8]) -> Self {
         let mut facts = FileFacts::default();
-        if kind != FileKind::Dockerfile {
+        if kind == FileKind::Markdown {
+            facts.fences = fences(text);
+        }
+        if !matches!(kind, FileKind::Dockerfile | FileKind::Markdown) {
             return facts;
         }
         for line in text.split(|&b| b == b'\n') {
@@ -77,6 +95,59 @@ impl FileFacts {
         let name = String::from_utf8_lossy(name).to_lowercase();
         name == "scratch" || self.stages.contains(&name)
     }
+
+    fn fence_at(&self, at: usize) -> Option<Fence> {
+        self.fences
+            .iter()
+            .find(|(r, _)| r.start <= at && at < r.end)
+            .map(|(_, f)| *f)
+    }
+}
+
+/// Markdown fenced code blocks (``` or ~~~): the byte range of their content and language.
+fn fences(text: &[u8]) -> Vec<(Range<usize>, Fence)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, &[u8], Fence)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let trimmed = line.trim_ascii_start();
+        let marker = if trimmed.starts_with(b"```") {
+            Some(&b"```"[..])
+        } else if trimmed.starts_with(b"~~~") {
+            Some(&b"~~~"[..])
+        } else {
+            None
+        };
+        match (open, marker) {
+            (None, Some(m)) => {
+                let info = trimmed[3..].trim_ascii().to_ascii_lowercase();
+                let lang = info
+                    .split(|b| b.is_ascii_whitespace() || *b == b'{' || *b == b',')
+                    .next()
+                    .unwrap_or(b"");
+                let fence = match lang {
+                    b"yaml" | b"yml" | b"json" => Fence::Yaml,
+                    b"dockerfile" | b"containerfile" | b"docker" => Fence::Dockerfile,
+                    b"" | b"sh" | b"bash" | b"shell" | b"console" | b"zsh" | b"make"
+                    | b"makefile" | b"powershell" | b"ps1" | b"bat" | b"cmd" => Fence::Shell,
+                    _ => Fence::Other,
+                };
+                open = Some((at + line.len(), m, fence));
+            }
+            (Some((start, m, fence)), Some(close))
+                if close == m && trimmed[3..].trim_ascii().is_empty() =>
+            {
+                out.push((start..at, fence));
+                open = None;
+            }
+            _ => {}
+        }
+        at += line.len();
+    }
+    if let Some((start, _, fence)) = open {
+        out.push((start..text.len(), fence));
+    }
+    out
 }
 
 /// `$NAME` and `${NAME...}` variable names in a word.
@@ -109,10 +180,12 @@ pub(crate) fn sites(
 ) -> Vec<Site> {
     let bytes = &text[line.clone()];
     let mut found = Vec::new();
-    if kind.is_yaml() || matches!(kind, FileKind::Markdown | FileKind::Json) {
+    let fence = facts.fence_at(line.start);
+    let yaml_lines = (kind.is_yaml() || kind == FileKind::Json) && !facts.structured;
+    if yaml_lines || fence == Some(Fence::Yaml) {
         found.extend(yaml_key_value(kind, bytes));
     }
-    if kind == FileKind::Dockerfile {
+    if kind == FileKind::Dockerfile || fence == Some(Fence::Dockerfile) {
         found.extend(dockerfile_sites(bytes, facts));
     }
     found.extend(command_sites(bytes));
@@ -122,6 +195,7 @@ pub(crate) fn sites(
         .map(|(span, confidence)| Site {
             span: line.start + span.start..line.start + span.end,
             confidence,
+            why: None,
         })
         .collect()
 }

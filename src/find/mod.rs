@@ -6,6 +6,7 @@
 mod context;
 mod suppress;
 mod token;
+mod yaml;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -62,8 +63,8 @@ pub struct Finding {
     pub old: String,
     /// The reference after the rewrite (rewrite and ignored findings).
     pub new: Option<String>,
-    /// Byte range and text of the edit inside the file (a sub-range of `span`).
-    pub edit: Option<(Range<usize>, String)>,
+    /// Byte ranges and texts of the edits in the file (one, or one per part of a split map).
+    pub edits: Vec<(Range<usize>, String)>,
     /// The rule that matched, as `from → to`.
     pub rule: Option<String>,
     /// The normalized repository (`docker.io/library/nginx`), tag and digest, for inventories.
@@ -126,23 +127,58 @@ impl Matcher {
             || self.keywords.as_ref().is_some_and(|k| k.is_match(text))
     }
 
-    /// Every finding in `text`, in file order.
-    pub(crate) fn find(&self, kind: FileKind, text: &[u8]) -> Vec<Finding> {
+    /// Every finding in `text`, in file order, and a warning when the file's structure could not
+    /// be read (it is then read line by line).
+    pub(crate) fn find(&self, kind: FileKind, text: &[u8]) -> Scanned {
         if !self.may_match(text) {
-            return Vec::new();
+            return Scanned::default();
         }
         let kind = if kind == FileKind::Yaml {
             refine_yaml_by_content(kind, text)
         } else {
             kind
         };
+        let mut facts = FileFacts::new(kind, text);
+        let (structure, warning) = read_structure(kind, text);
+        facts.structured = structure.is_some();
         let scan = FileScan {
             matcher: self,
             kind,
             text,
-            facts: FileFacts::new(kind, text),
+            facts,
+            structure: structure.unwrap_or_default(),
         };
-        scan.run()
+        Scanned {
+            findings: scan.run(),
+            warning,
+        }
+    }
+}
+
+/// The findings of one file.
+#[derive(Debug, Default)]
+pub(crate) struct Scanned {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) warning: Option<String>,
+}
+
+/// Parses YAML and JSON files that are not templates; a parse failure is a warning, not an error.
+fn read_structure(kind: FileKind, text: &[u8]) -> (Option<yaml::YamlSites>, Option<String>) {
+    if !(kind.is_yaml() || kind == FileKind::Json) || memchr::memmem::find(text, b"{{").is_some() {
+        return (None, None);
+    }
+    let Ok(text) = std::str::from_utf8(text) else {
+        return (
+            None,
+            Some("not UTF-8, so not parsed as YAML; read line by line".to_owned()),
+        );
+    };
+    match yaml::scan(kind, text) {
+        Ok(sites) => (Some(sites), None),
+        Err(e) => (
+            None,
+            Some(format!("not valid YAML ({e}); read line by line")),
+        ),
     }
 }
 
@@ -152,6 +188,15 @@ struct FileScan<'a> {
     kind: FileKind,
     text: &'a [u8],
     facts: FileFacts,
+    structure: yaml::YamlSites,
+}
+
+/// Where a candidate stands.
+enum Place {
+    Site(Site),
+    Text,
+    /// Inside a part of a split map: judged with the whole map.
+    Composite,
 }
 
 impl FileScan<'_> {
@@ -168,16 +213,19 @@ impl FileScan<'_> {
                     continue;
                 };
                 covered = tok.span.end.max(hit.end());
-                let line = lines.line_at(self.text, tok.span.start);
-                let site = lines
-                    .sites_on(self, line)
-                    .iter()
-                    .find(|s| s.span.start <= tok.span.start && tok.span.end <= s.span.end)
-                    .cloned();
-                candidates.push((tok, site));
+                match self.place(&mut lines, &tok.span) {
+                    Place::Site(site) => candidates.push((tok, Some(site))),
+                    Place::Text => candidates.push((tok, None)),
+                    Place::Composite => {}
+                }
             }
         }
         if let Some(keywords) = &self.matcher.keywords {
+            for site in &self.structure.sites {
+                for tok in token::tokens_in(self.text, site.span.clone()) {
+                    candidates.push((tok, Some(site.clone())));
+                }
+            }
             let mut covered = 0;
             for hit in keywords.find_iter(self.text) {
                 if hit.start() < covered {
@@ -194,19 +242,53 @@ impl FileScan<'_> {
         }
         candidates.sort_by_key(|(t, _)| (t.span.start, t.span.end));
         candidates.dedup_by(|a, b| a.0.span == b.0.span);
-        let ignored = suppress::IgnoredLines::new(self.text);
-        let mut locator = Locator::default();
-        candidates
+        let mut findings: Vec<Finding> = candidates
             .into_iter()
             .filter_map(|(tok, site)| self.judge(&tok, site.as_ref()))
-            .map(|mut finding| {
-                (finding.line, finding.column) = locator.locate(self.text, finding.span.start);
-                if ignored.contains(finding.line) && finding.action != Action::Inventory {
-                    finding.action = Action::Ignored;
-                }
-                finding
-            })
-            .collect()
+            .collect();
+        findings.extend(
+            self.structure
+                .composites
+                .iter()
+                .filter_map(|c| self.judge_composite(c)),
+        );
+        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        let ignored = suppress::IgnoredLines::new(self.text);
+        let mut locator = Locator::default();
+        for finding in &mut findings {
+            (finding.line, finding.column) = locator.locate(self.text, finding.span.start);
+            if ignored.contains(finding.line) && finding.action != Action::Inventory {
+                finding.action = Action::Ignored;
+            }
+        }
+        findings
+    }
+
+    /// The structural site, review site, or line site around `span`.
+    fn place(&self, lines: &mut LineCache, span: &Range<usize>) -> Place {
+        let inside = |r: &Range<usize>| r.start <= span.start && span.end <= r.end;
+        if self
+            .structure
+            .composites
+            .iter()
+            .any(|c| c.spans().any(inside))
+        {
+            return Place::Composite;
+        }
+        let sites = &self.structure.sites;
+        let first = sites.partition_point(|s| s.span.end < span.end);
+        if let Some(site) = sites[first..]
+            .iter()
+            .take_while(|s| s.span.start <= span.start)
+            .find(|s| inside(&s.span))
+        {
+            return Place::Site(site.clone());
+        }
+        let line = lines.line_at(self.text, span.start);
+        match lines.sites_on(self, line).iter().find(|s| inside(&s.span)) {
+            Some(site) => Place::Site(site.clone()),
+            None => Place::Text,
+        }
     }
 
     /// Decides what a candidate is: a rewrite, stale, review, inventory entry, or nothing.
@@ -214,7 +296,10 @@ impl FileScan<'_> {
         let written = std::str::from_utf8(&self.text[tok.span.clone()]).ok()?;
         let confidence = site.map_or(Confidence::QualifiedText, |s| s.confidence);
         let mut finding = self.finding(tok.span.clone(), written, confidence);
-        if let Some(found) = self.bare_prefix(&mut finding, site.is_some()) {
+        let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
+        if let Some(found) =
+            self.bare_prefix(&mut finding, in_image_field, site.and_then(|s| s.why))
+        {
             return found;
         }
         let reference = ImageRef::parse(written).ok()?;
@@ -228,7 +313,7 @@ impl FileScan<'_> {
             });
         }
         let verdict = self.matcher.rules.verdict(&reference);
-        if let Some(why) = tok.templated {
+        if let Some(why) = site.and_then(|s| s.why).or(tok.templated) {
             let rule = match &verdict {
                 Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
                 None => self.matcher.rules.path_only(&reference),
@@ -253,7 +338,7 @@ impl FileScan<'_> {
                 finding.note = reference
                     .digest()
                     .map(|d| format!("digest {d} carried to the new repository"));
-                finding.edit = Some((start..tok.span.start + span.end, replacement));
+                finding.edits = vec![(start..tok.span.start + span.end, replacement)];
                 finding.new = Some(new);
                 Some(finding)
             }
@@ -274,7 +359,12 @@ impl FileScan<'_> {
     }
 
     /// A value equal to a prefix rule's prefix (`k8s.gcr.io` in a Helm `registry:` field).
-    fn bare_prefix(&self, finding: &mut Finding, in_site: bool) -> Option<Option<Finding>> {
+    fn bare_prefix(
+        &self,
+        finding: &mut Finding,
+        in_site: bool,
+        why: Option<&'static str>,
+    ) -> Option<Option<Finding>> {
         let (rule, to) = self.matcher.rules.bare_prefix(&finding.old)?;
         if self.matcher.inventory {
             return None;
@@ -283,7 +373,7 @@ impl FileScan<'_> {
         found.rule = Some(self.matcher.rules.describe(rule));
         Some(Some(match (in_site, to) {
             (true, Some(to)) => {
-                found.edit = Some((found.span.clone(), to.clone()));
+                found.edits = vec![(found.span.clone(), to.clone())];
                 found.new = Some(to);
                 found
             }
@@ -294,10 +384,76 @@ impl FileScan<'_> {
             (false, _) => {
                 found.confidence = Confidence::Review;
                 found.action = Action::Review;
-                found.note = Some("the registry alone, outside an image field".to_owned());
+                found.note = Some(
+                    why.unwrap_or("the registry alone, outside an image field")
+                        .to_owned(),
+                );
                 found
             }
         }))
+    }
+
+    /// Judges a Helm split map as one reference and edits each part that changes.
+    fn judge_composite(&self, map: &yaml::Composite) -> Option<Finding> {
+        let repository = map.repository.as_ref()?;
+        fn part(p: &Option<yaml::Part>) -> Option<&str> {
+            p.as_ref()
+                .map(|p| p.value.as_str())
+                .filter(|v| !v.is_empty())
+        }
+        let (registry, tag, digest) = (part(&map.registry), part(&map.tag), part(&map.digest));
+        let mut written = registry.map_or(String::new(), |r| format!("{r}/"));
+        written.push_str(&repository.value);
+        if let Some(tag) = tag {
+            written = format!("{written}:{tag}");
+        }
+        if let Some(digest) = digest {
+            written = format!("{written}@{digest}");
+        }
+        let reference = ImageRef::parse(&written).ok()?;
+        let mut finding = self.finding(repository.span.clone(), &written, Confidence::Structural);
+        finding.repository = Some(reference.repository());
+        finding.tag = reference.tag().map(str::to_owned);
+        finding.digest = reference.digest().map(str::to_owned);
+        if self.matcher.inventory {
+            finding.action = Action::Inventory;
+            return Some(finding);
+        }
+        match self.matcher.rules.verdict(&reference) {
+            Some(Verdict::Rewrite {
+                rule,
+                span,
+                replacement,
+            }) => {
+                let new = format!(
+                    "{}{replacement}{}",
+                    &written[..span.start],
+                    &written[span.end..]
+                );
+                let new_ref = ImageRef::parse(&new).ok()?;
+                finding.edits = split_edits(map, registry.is_some(), &new_ref);
+                if finding.edits.is_empty() {
+                    return None;
+                }
+                finding.rule = Some(self.matcher.rules.describe(rule));
+                finding.new = Some(new);
+                Some(finding)
+            }
+            Some(Verdict::Denied { rule }) => {
+                finding.action = Action::Stale;
+                finding.rule = Some(self.matcher.rules.describe(rule));
+                Some(finding)
+            }
+            None if registry.is_none() => {
+                let rule = self.matcher.rules.path_only(&reference)?;
+                Some(self.review(
+                    finding,
+                    rule,
+                    "the repository matches but the map names no registry (the chart supplies it)",
+                ))
+            }
+            None => None,
+        }
     }
 
     fn review(&self, mut finding: Finding, rule: usize, why: &str) -> Finding {
@@ -318,7 +474,7 @@ impl FileScan<'_> {
             action: Action::Rewrite,
             old: written.to_owned(),
             new: None,
-            edit: None,
+            edits: Vec::new(),
             rule: None,
             repository: None,
             tag: None,
@@ -391,5 +547,44 @@ impl Locator {
         }
         self.offset = at;
         (self.line + 1, at - self.line_start + 1)
+    }
+}
+
+/// The edits that turn a split map into `new`: the registry only if it moves, the repository only
+/// if its path changes (with the registry folded in when the map has none), the tag if replaced.
+fn split_edits(
+    map: &yaml::Composite,
+    has_registry: bool,
+    new: &ImageRef<'_>,
+) -> Vec<(Range<usize>, String)> {
+    let mut edits = Vec::new();
+    let new_domain = new.written_domain().unwrap_or("docker.io");
+    let mut new_path = new.written_path().to_owned();
+    match map.registry.as_ref().filter(|_| has_registry) {
+        Some(registry) if normalize_domain(&registry.value) != normalize_domain(new_domain) => {
+            edits.push((registry.span.clone(), new_domain.to_owned()));
+        }
+        Some(_) => {}
+        None if !new.is_hub() => new_path = format!("{new_domain}/{new_path}"),
+        None => {}
+    }
+    if let Some(repository) = &map.repository {
+        if repository.value != new_path {
+            edits.push((repository.span.clone(), new_path));
+        }
+    }
+    if let (Some(tag), Some(new_tag)) = (&map.tag, new.tag()) {
+        if tag.value != new_tag {
+            edits.push((tag.span.clone(), new_tag.to_owned()));
+        }
+    }
+    edits.sort_by_key(|(r, _)| r.start);
+    edits
+}
+
+fn normalize_domain(domain: &str) -> &str {
+    match domain {
+        "index.docker.io" => "docker.io",
+        other => other,
     }
 }

@@ -64,6 +64,9 @@ pub(super) fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io:
             writeln!(out, "{at}  {what}  {}", style.paint(DIM, &label))?;
         }
     }
+    for w in &report.warnings {
+        writeln!(out, "{}: warning: {}", display_path(&w.path), w.message)?;
+    }
     for e in &report.errors {
         writeln!(out, "{}: error: {}", display_path(&e.path), e.message)?;
     }

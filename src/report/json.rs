@@ -20,6 +20,7 @@ struct Document<'a> {
     summary: JsonSummary,
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError>,
+    warnings: Vec<JsonError>,
 }
 
 #[derive(Serialize)]
@@ -99,15 +100,16 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 note: f.note.as_deref(),
             })
             .collect(),
-        errors: report
-            .errors
-            .iter()
-            .map(|e| JsonError {
-                path: display_path(&e.path),
-                message: e.message.clone(),
-            })
-            .collect(),
+        errors: report.errors.iter().map(json_error).collect(),
+        warnings: report.warnings.iter().map(json_error).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+fn json_error(e: &super::FileError) -> JsonError {
+    JsonError {
+        path: display_path(&e.path),
+        message: e.message.clone(),
+    }
 }

@@ -49,6 +49,8 @@ pub struct Report {
     pub files: Vec<FilePlan>,
     /// Per-file errors, sorted by path.
     pub errors: Vec<FileError>,
+    /// Files read with less precision than their format allows (malformed YAML), sorted by path.
+    pub warnings: Vec<FileError>,
     pub files_scanned: usize,
     pub binary_skipped: usize,
 }

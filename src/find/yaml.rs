@@ -1,0 +1,426 @@
+//! YAML (and JSON) read as structure: which scalars sit in image positions, with byte spans.
+//!
+//! Parsed with `saphyr-parser` events, whose spans count characters; they are turned into byte
+//! offsets with a forward cursor (free for ASCII files). Only scalars whose source text is their
+//! value (plain or quoted without escapes) are offered for editing; block and escaped scalars in
+//! image positions are opaque and become review findings. Helm split maps (`registry`,
+//! `repository`, `tag`, `digest` under an image key) are one composite reference.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use super::context::{Confidence, Site};
+use crate::classify::FileKind;
+
+const OPAQUE: &str = "the value is a block or escaped scalar; edit it by hand";
+const REGISTRY_SETTING: &str =
+    "a registry setting outside an image map (such as global.imageRegistry); check it by hand";
+
+impl Site {
+    fn structural(span: Range<usize>) -> Self {
+        Site {
+            span,
+            confidence: Confidence::Structural,
+            why: None,
+        }
+    }
+
+    fn review(span: Range<usize>, why: &'static str) -> Self {
+        Site {
+            span,
+            confidence: Confidence::Review,
+            why: Some(why),
+        }
+    }
+}
+
+/// A scalar of a split map: its editable span and value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Part {
+    pub(crate) span: Range<usize>,
+    pub(crate) value: String,
+}
+
+/// `image: {registry, repository, tag, digest}`: one reference written in several scalars.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Composite {
+    pub(crate) registry: Option<Part>,
+    pub(crate) repository: Option<Part>,
+    pub(crate) tag: Option<Part>,
+    pub(crate) digest: Option<Part>,
+}
+
+impl Composite {
+    /// Spans of every part, so that tokens inside them are not judged on their own.
+    pub(crate) fn spans(&self) -> impl Iterator<Item = &Range<usize>> {
+        [&self.registry, &self.repository, &self.tag, &self.digest]
+            .into_iter()
+            .flatten()
+            .map(|p| &p.span)
+    }
+}
+
+/// What the structure says about a file.
+#[derive(Debug, Default)]
+pub(crate) struct YamlSites {
+    /// Scalars in image positions, sorted by start: literal ones are structural, block and
+    /// escaped ones (which cannot be edited in place) and registry settings are review sites.
+    pub(crate) sites: Vec<Site>,
+    pub(crate) composites: Vec<Composite>,
+}
+
+/// Where a scalar sits: the key it is the value of, and the keys of the two enclosing containers.
+struct Position<'a> {
+    key: Option<&'a str>,
+    owner: Option<&'a str>,
+    owner_parent: Option<&'a str>,
+}
+
+#[derive(Debug)]
+struct Frame {
+    is_map: bool,
+    /// Map: the key whose value comes next.
+    key: Option<String>,
+    expecting_key: bool,
+    /// The key this container is the value of (a sequence's items inherit it).
+    owner: Option<String>,
+    owner_parent: Option<String>,
+    /// Map: scalar values by key, for split maps.
+    scalars: Vec<(String, Part)>,
+}
+
+/// Reads `text` as YAML; `Err` carries the parser's message (the caller falls back to lines).
+pub(crate) fn scan(kind: FileKind, text: &str) -> Result<YamlSites, String> {
+    let mut walker = Walker {
+        kind,
+        text,
+        cursor: Cursor::new(text),
+        frames: Vec::new(),
+        anchors: HashMap::new(),
+        out: YamlSites::default(),
+    };
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| e.to_string())?;
+        let range = walker.cursor.bytes(span.start.index())..walker.cursor.bytes(span.end.index());
+        walker.event(event, range);
+    }
+    let mut out = walker.out;
+    out.sites.sort_by_key(|s| (s.span.start, s.span.end));
+    out.sites.dedup();
+    Ok(out)
+}
+
+struct Walker<'t> {
+    kind: FileKind,
+    text: &'t str,
+    cursor: Cursor<'t>,
+    frames: Vec<Frame>,
+    /// Anchor id → the anchored scalar's editable span, if it is literal.
+    anchors: HashMap<usize, Result<Range<usize>, Range<usize>>>,
+    out: YamlSites,
+}
+
+impl Walker<'_> {
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_map = matches!(event, Event::MappingStart(..));
+                let (owner, owner_parent) = match self.frames.last() {
+                    Some(top) if top.is_map => (top.key.clone(), top.owner.clone()),
+                    Some(top) => (top.owner.clone(), top.owner_parent.clone()),
+                    None => (None, None),
+                };
+                self.frames.push(Frame {
+                    is_map,
+                    key: None,
+                    expecting_key: true,
+                    owner,
+                    owner_parent,
+                    scalars: Vec::new(),
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                if let Some(frame) = self.frames.pop() {
+                    if frame.is_map {
+                        self.split_map(frame);
+                    }
+                }
+                self.value_done();
+            }
+            Event::Scalar(value, style, anchor, _) => self.scalar(&value, style, anchor, range),
+            Event::Alias(id) => {
+                if self.in_value_position() && self.image_position(None).is_some() {
+                    match self.anchors.get(&id).cloned() {
+                        Some(Ok(span)) => self.out.sites.push(Site::structural(span)),
+                        Some(Err(span)) => self.out.sites.push(Site::review(span, OPAQUE)),
+                        None => {}
+                    }
+                }
+                self.value_done();
+            }
+            Event::DocumentStart(_) | Event::DocumentEnd => self.frames.clear(),
+            _ => {}
+        }
+    }
+
+    fn in_value_position(&self) -> bool {
+        self.frames
+            .last()
+            .is_some_and(|f| !f.is_map || !f.expecting_key)
+    }
+
+    /// A map's value has been read: the next scalar is a key again.
+    fn value_done(&mut self) {
+        if let Some(top) = self.frames.last_mut().filter(|f| f.is_map) {
+            top.expecting_key = true;
+            top.key = None;
+        }
+    }
+
+    fn scalar(&mut self, value: &str, style: ScalarStyle, anchor: usize, range: Range<usize>) {
+        let Some(top) = self.frames.last_mut() else {
+            return;
+        };
+        if top.is_map && top.expecting_key {
+            top.key = Some(value.to_owned());
+            top.expecting_key = false;
+            return;
+        }
+        let editable = literal_span(self.text, value, style, &range);
+        if anchor != 0 {
+            self.anchors
+                .insert(anchor, editable.clone().ok_or(range.clone()));
+        }
+        let key = top.key.clone();
+        if let (Some(k), Some(span)) = (&key, &editable) {
+            if top.is_map {
+                top.scalars.push((
+                    k.clone(),
+                    Part {
+                        span: span.clone(),
+                        value: value.to_owned(),
+                    },
+                ));
+            }
+        }
+        if let Some(confidence) = self.image_position(Some(value)) {
+            match editable {
+                Some(mut span) => {
+                    if let Some(rest) = value.strip_prefix("docker://") {
+                        span.start = span.end - rest.len();
+                    }
+                    let why = (confidence == Confidence::Review).then_some(REGISTRY_SETTING);
+                    self.out.sites.push(Site {
+                        span,
+                        confidence,
+                        why,
+                    });
+                }
+                None => self.out.sites.push(Site::review(range, OPAQUE)),
+            }
+        }
+        self.value_done();
+    }
+
+    /// Whether the value about to be read (a scalar `value`, or an alias when `None`) is an image.
+    fn image_position(&self, value: Option<&str>) -> Option<Confidence> {
+        let top = self.frames.last()?;
+        let position = Position {
+            key: if top.is_map { top.key.as_deref() } else { None },
+            owner: top.owner.as_deref(),
+            owner_parent: top.owner_parent.as_deref(),
+        };
+        classify_position(self.kind, &position, value)
+    }
+
+    /// Emits a composite reference for a Helm-style split map under an image key.
+    fn split_map(&mut self, frame: Frame) {
+        let owner = frame
+            .owner
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let parent = frame
+            .owner_parent
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if !(owner.ends_with("image") || parent == "images") {
+            return;
+        }
+        let mut composite = Composite::default();
+        for (key, part) in frame.scalars {
+            match key.as_str() {
+                "registry" => composite.registry = Some(part),
+                "repository" => composite.repository = Some(part),
+                "tag" => composite.tag = Some(part),
+                "digest" => composite.digest = Some(part),
+                _ => {}
+            }
+        }
+        if composite
+            .repository
+            .as_ref()
+            .is_some_and(|r| !r.value.is_empty())
+        {
+            self.out.composites.push(composite);
+        }
+    }
+}
+
+fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> Option<Confidence> {
+    let lower = |s: Option<&str>| s.map(str::to_ascii_lowercase).unwrap_or_default();
+    let (key, owner) = (lower(p.key), lower(p.owner));
+    let in_split_map = owner.ends_with("image") || lower(p.owner_parent) == "images";
+    let structural = Some(Confidence::Structural);
+    match key.as_str() {
+        "registry" | "repository" | "tag" | "digest" if in_split_map => None,
+        k if k.ends_with("image") || k == "images" || k == "newname" => structural,
+        "name" if owner.ends_with("image") => structural,
+        "name" if owner == "images" && kind == FileKind::Kustomize => structural,
+        "name" if owner == "services" && kind == FileKind::GitlabCi => structural,
+        "container" if kind == FileKind::GithubActions => structural,
+        "uses" if value.is_some_and(|v| v.starts_with("docker://")) => structural,
+        k if k.ends_with("registry") => Some(Confidence::Review),
+        "" if p.key.is_none() && (owner.ends_with("image") || owner == "images") => structural,
+        "" if p.key.is_none() && owner == "services" && kind == FileKind::GitlabCi => structural,
+        _ => None,
+    }
+}
+
+/// The byte span of a scalar's value when the source spells it literally (no escapes, folding or
+/// quote doubling), so that a splice inside it edits exactly the value.
+fn literal_span(
+    text: &str,
+    value: &str,
+    style: ScalarStyle,
+    range: &Range<usize>,
+) -> Option<Range<usize>> {
+    let close = match style {
+        ScalarStyle::Plain => 0,
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => 1,
+        ScalarStyle::Literal | ScalarStyle::Folded => return None,
+    };
+    let end = range.end.checked_sub(close)?;
+    let start = end.checked_sub(value.len())?;
+    (start >= range.start && text.get(start..end) == Some(value)).then_some(start..end)
+}
+
+/// Converts increasing character indices to byte offsets.
+struct Cursor<'t> {
+    text: &'t str,
+    ascii: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'t> Cursor<'t> {
+    fn new(text: &'t str) -> Self {
+        Cursor {
+            text,
+            ascii: text.is_ascii(),
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn bytes(&mut self, chars: usize) -> usize {
+        if self.ascii {
+            return chars.min(self.text.len());
+        }
+        if chars < self.chars {
+            self.chars = 0;
+            self.bytes = 0;
+        }
+        for c in self.text[self.bytes..].chars().take(chars - self.chars) {
+            self.bytes += c.len_utf8();
+            self.chars += 1;
+        }
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sites(kind: FileKind, text: &str) -> Vec<String> {
+        scan(kind, text)
+            .unwrap()
+            .sites
+            .iter()
+            .map(|s| text[s.span.clone()].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn image_keys_in_block_and_flow_style() {
+        let text = "a:\n  image: \"nginx:1\"\n  b: [x, {image: 'redis'}]\n  name: nginx\n";
+        assert_eq!(sites(FileKind::Yaml, text), ["nginx:1", "redis"]);
+    }
+
+    #[test]
+    fn non_ascii_text_maps_characters_to_bytes() {
+        let text = "# café ☕\nimage: nginx:1 # été\nx: ü\nimage: redis\n";
+        assert_eq!(sites(FileKind::Yaml, text), ["nginx:1", "redis"]);
+    }
+
+    #[test]
+    fn anchors_are_edited_once_at_the_anchor() {
+        let text = "x: &img ghcr.io/a/b:1\nimage: *img\nother:\n  image: *img\n";
+        let found = scan(FileKind::Yaml, text).unwrap();
+        let spans: Vec<_> = found.sites.iter().map(|s| &text[s.span.clone()]).collect();
+        assert_eq!(spans, ["ghcr.io/a/b:1"]);
+    }
+
+    #[test]
+    fn block_and_escaped_scalars_are_opaque() {
+        let text = "image: >-\n  ghcr.io/a/b\nother:\n  image: \"ghcr.io/a/\\x62\"\n";
+        let found = scan(FileKind::Yaml, text).unwrap();
+        assert_eq!(found.sites.len(), 2);
+        assert!(found.sites.iter().all(|s| s.why == Some(OPAQUE)));
+    }
+
+    #[test]
+    fn helm_split_map_is_one_composite() {
+        let text = "image:\n  registry: docker.io\n  repository: bitnami/redis\n  tag: 7.2\nglobal:\n  imageRegistry: k8s.gcr.io\n";
+        let found = scan(FileKind::Helm, text).unwrap();
+        assert_eq!(found.composites.len(), 1);
+        let c = &found.composites[0];
+        assert_eq!(c.registry.as_ref().unwrap().value, "docker.io");
+        assert_eq!(
+            &text[c.repository.as_ref().unwrap().span.clone()],
+            "bitnami/redis"
+        );
+        assert_eq!(found.sites.len(), 1);
+        assert_eq!(found.sites[0].confidence, Confidence::Review);
+    }
+
+    #[test]
+    fn ci_and_kustomize_positions() {
+        let gitlab = "image:\n  name: python:3.12\nservices:\n  - postgres:16\n  - name: redis:7\n";
+        assert_eq!(
+            sites(FileKind::GitlabCi, gitlab),
+            ["python:3.12", "postgres:16", "redis:7"]
+        );
+        let kustomize =
+            "images:\n  - name: nginx\n    newName: ghcr.io/a/nginx\n    newTag: \"1\"\n";
+        assert_eq!(
+            sites(FileKind::Kustomize, kustomize),
+            ["nginx", "ghcr.io/a/nginx"]
+        );
+        let actions = "jobs:\n  t:\n    container: node:20\n    steps:\n      - uses: docker://alpine:3\n      - uses: actions/checkout@v4\n";
+        assert_eq!(
+            sites(FileKind::GithubActions, actions),
+            ["node:20", "alpine:3"]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let text = format!("{}1{}", "[".repeat(20_000), "]".repeat(20_000));
+        let _ = scan(FileKind::Yaml, &text);
+    }
+}
