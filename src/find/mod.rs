@@ -6,6 +6,7 @@
 mod context;
 mod suppress;
 mod token;
+mod toml;
 mod yaml;
 
 use std::collections::HashMap;
@@ -164,20 +165,36 @@ pub(crate) struct Scanned {
 
 /// Parses YAML and JSON files that are not templates; a parse failure is a warning, not an error.
 fn read_structure(kind: FileKind, text: &[u8]) -> (Option<yaml::YamlSites>, Option<String>) {
-    if !(kind.is_yaml() || kind == FileKind::Json) || memchr::memmem::find(text, b"{{").is_some() {
+    let format = match kind {
+        FileKind::Toml => "TOML",
+        FileKind::Json => "JSON",
+        _ if kind.is_yaml() => "YAML",
+        _ => return (None, None),
+    };
+    if memchr::memmem::find(text, b"{{").is_some() {
         return (None, None);
     }
     let Ok(text) = std::str::from_utf8(text) else {
         return (
             None,
-            Some("not UTF-8, so not parsed as YAML; read line by line".to_owned()),
+            Some(format!(
+                "not UTF-8, so not parsed as {format}; read line by line"
+            )),
         );
     };
-    match yaml::scan(kind, text) {
+    let parsed = if kind == FileKind::Toml {
+        toml::scan(text)
+    } else {
+        yaml::scan(kind, text)
+    };
+    match parsed {
         Ok(sites) => (Some(sites), None),
         Err(e) => (
             None,
-            Some(format!("not valid YAML ({e}); read line by line")),
+            Some(format!(
+                "not valid {format} ({}); read line by line",
+                e.trim()
+            )),
         ),
     }
 }

@@ -71,8 +71,12 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
         }
         start += cut + 2;
     }
-    if text[start..end].windows(3).any(|w| w == b"://") {
-        return None;
+    if let Some(at) = memchr::memmem::find(&text[start..end], b"://") {
+        // `uses: docker://alpine:3` names an image; any other scheme is a URL.
+        if &text[start..start + at] != b"docker" {
+            return None;
+        }
+        start += at + 3;
     }
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
@@ -187,6 +191,14 @@ mod tests {
         let (s, why) = token("ghcr.io/a/b-${SUFFIX}", "a/b").unwrap();
         assert_eq!(s, "ghcr.io/a/b");
         assert!(why.is_some());
+    }
+
+    #[test]
+    fn docker_scheme_names_an_image() {
+        assert_eq!(
+            literal("uses: docker://ghcr.io/a/b:2", "a/b"),
+            "ghcr.io/a/b:2"
+        );
     }
 
     #[test]

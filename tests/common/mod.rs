@@ -143,13 +143,15 @@ pub fn assert_same_tree(got: &[(PathBuf, Vec<u8>, u32)], want: &[(PathBuf, Vec<u
     let names = |s: &[(PathBuf, Vec<u8>, u32)]| s.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(got), names(want), "file lists differ");
     for (g, w) in got.iter().zip(want) {
-        assert!(
-            g.1 == w.1,
-            "{} differs:\n--- got\n{}\n--- want\n{}",
-            g.0.display(),
-            String::from_utf8_lossy(&g.1),
-            String::from_utf8_lossy(&w.1)
-        );
+        if g.1 != w.1 {
+            let diff = similar::TextDiff::from_lines(w.1.as_slice(), g.1.as_slice());
+            let text = diff
+                .unified_diff()
+                .context_radius(1)
+                .header("want", "got")
+                .to_string();
+            panic!("{} differs:\n{text}", g.0.display());
+        }
         assert_eq!(g.2, w.2, "{} mode differs", g.0.display());
     }
 }
