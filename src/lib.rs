@@ -5,7 +5,10 @@
 //! plain [`Config`] (the command line is turned into one in the binary) and returns the exit code.
 
 mod apply;
+mod baseline;
 pub mod classify;
+pub mod config;
+mod dirty;
 pub mod find;
 pub mod image_ref;
 pub mod plan;
@@ -19,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 pub use image_ref::{ImageRef, RefError};
-pub use report::{FileError, Format, Mode, Report, Style};
+pub use report::{FileError, Format, GroupBy, Mode, Report, Style};
 pub use rule::{RuleError, RuleSet, RuleSpec};
 pub use walk::{WalkError, WalkOptions};
 
@@ -47,6 +50,16 @@ pub struct Config {
     pub walk: WalkOptions,
     pub format: Format,
     pub style: Style,
+    /// `check --baseline`: findings recorded there do not fail the check.
+    pub baseline: Option<PathBuf>,
+    /// `check --write-baseline`: record the current findings there.
+    pub write_baseline: Option<PathBuf>,
+    /// `list --group-by`.
+    pub group_by: GroupBy,
+    /// `rename -w --allow-dirty`: write files with uncommitted changes too.
+    pub allow_dirty: bool,
+    /// Show a progress bar on stderr (only when it is a terminal).
+    pub progress: bool,
 }
 
 /// Errors that stop a run before any file is read (exit code 2).
@@ -75,11 +88,43 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<u8, Error> {
             "no rules: give FROM TO (rename) or --deny NAME (check)".to_owned(),
         ));
     }
+    let accepted = match &config.baseline {
+        Some(path) => Some(baseline::Baseline::load(path).map_err(Error::Usage)?),
+        None => None,
+    };
     let mut report = scan(config, rules)?;
+    if let Some(accepted) = accepted {
+        accepted.apply(&mut report);
+    }
+    if let Some(path) = &config.write_baseline {
+        baseline::Baseline::write(path, &report).map_err(Error::Usage)?;
+        eprintln!(
+            "reimage: recorded {} findings in {}",
+            report.summary().rewrite + report.summary().stale,
+            path.display()
+        );
+        return Ok(if report.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
+    }
     if let Command::Rename { write: true, .. } = config.command {
+        let dirty = if config.allow_dirty {
+            Vec::new()
+        } else {
+            dirty::dirty_files(&report)
+        };
+        if !dirty.is_empty() {
+            let list: Vec<String> = dirty.iter().map(|p| format!("  {}", p.display())).collect();
+            return Err(Error::Usage(format!(
+                "these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n{}",
+                list.join("\n")
+            )));
+        }
         write(&mut report);
     }
-    report.render(config.format, &config.style, out)?;
+    report.render(config.format, &config.style, config.group_by, out)?;
     let stale_fails = matches!(
         config.command,
         Command::Check | Command::Rename { check: true, .. }
@@ -101,12 +146,14 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
     let warnings = Mutex::new(Vec::new());
     let scanned = AtomicUsize::new(0);
     let binary = AtomicUsize::new(0);
+    let progress = progress_bar(config.progress);
     walk::walk(
         &config.paths,
         &config.walk,
         |path: &Path, visit| match visit {
             Visit::Text(bytes) => {
                 scanned.fetch_add(1, Ordering::Relaxed);
+                progress.inc(1);
                 let scanned = matcher.find(classify::classify(path), &bytes);
                 if let Some(message) = scanned.warning {
                     let warning = FileError {
@@ -141,6 +188,7 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
             }
         },
     )?;
+    progress.finish_and_clear();
     let mut files = files.into_inner().expect("walk finished");
     let mut errors = errors.into_inner().expect("walk finished");
     let mut warnings = warnings.into_inner().expect("walk finished");
@@ -182,4 +230,18 @@ fn write(report: &mut Report) {
         }
     }
     report.errors.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// A spinner with a file count on stderr, or a hidden bar when `show` is false.
+fn progress_bar(show: bool) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }

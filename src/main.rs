@@ -8,8 +8,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let config = match cli::Cli::parse().into_config() {
-        Ok(config) => config,
+    let config = match cli::Cli::parse().resolve() {
+        Ok(cli::Action::Run(config)) => config,
+        Ok(cli::Action::Print(text)) => {
+            return match std::io::stdout().write_all(&text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(reimage::EXIT_ERROR),
+            };
+        }
         Err(message) => {
             eprintln!("reimage: error: {message}");
             return ExitCode::from(reimage::EXIT_ERROR);

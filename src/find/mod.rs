@@ -34,6 +34,8 @@ pub enum Action {
     Ignored,
     /// An image reference seen by `list`; no rule involved.
     Inventory,
+    /// Stale, but accepted by `check --baseline`.
+    Baselined,
 }
 
 impl Action {
@@ -45,6 +47,7 @@ impl Action {
             Action::Review => "review",
             Action::Ignored => "ignored",
             Action::Inventory => "inventory",
+            Action::Baselined => "baselined",
         }
     }
 }
@@ -54,7 +57,7 @@ impl Action {
 pub struct Finding {
     /// Byte range of the written reference.
     pub span: Range<usize>,
-    /// 1-based line and byte column of the span's start.
+    /// 1-based line and column (in characters) of the span's start.
     pub line: usize,
     pub column: usize,
     pub context: FileKind,
@@ -330,6 +333,13 @@ impl FileScan<'_> {
             });
         }
         let verdict = self.matcher.rules.verdict(&reference);
+        // A templated one-word Docker Hub name outside an image position is just a word.
+        let hub_word = site.is_none()
+            && !reference.has_written_domain()
+            && !reference.written_path().contains('/');
+        if tok.templated.is_some() && hub_word {
+            return None;
+        }
         if let Some(why) = site.and_then(|s| s.why).or(tok.templated) {
             let rule = match &verdict {
                 Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
@@ -563,7 +573,11 @@ impl Locator {
             self.line_start = self.offset + i + 1;
         }
         self.offset = at;
-        (self.line + 1, at - self.line_start + 1)
+        let chars = text[self.line_start..at]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        (self.line + 1, chars + 1)
     }
 }
 

@@ -83,7 +83,11 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
     // `${REGISTRY}/app`, `{{ .Values.registry }}/app`, `$(REGISTRY)/app`, `${PREFIX}app`,
     // `$(TAG)-amd64`: the token continues a template expression.
     let glued_left = matches!(before, Some(b'}' | b')'));
-    while start < end && matches!(text[start], b'/' | b'-' | b'.' | b'_' | b':' | b'@') {
+    if text[start] == b'@' {
+        // `@acme/api` is an npm scope or a mention, not an image.
+        return None;
+    }
+    while start < end && matches!(text[start], b'/' | b'-' | b'.' | b'_' | b':') {
         start += 1;
     }
     let mut tail = end;
@@ -199,6 +203,11 @@ mod tests {
             literal("uses: docker://ghcr.io/a/b:2", "a/b"),
             "ghcr.io/a/b:2"
         );
+    }
+
+    #[test]
+    fn scoped_package_names_are_not_candidates() {
+        assert_eq!(token("\"name\": \"@acme/api\"", "acme/api"), None);
     }
 
     #[test]

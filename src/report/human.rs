@@ -1,10 +1,9 @@
 //! `--format human`: one line per finding (`path:line:col  old → new  [context]`), grouped by
 //! file, then a summary line; `list` prints the inventory grouped by repository.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use super::{display_path, Mode, Report, Summary};
+use super::{display_path, inventory, GroupBy, Mode, Report, Summary};
 use crate::find::Action;
 
 /// Terminal styling choices.
@@ -31,9 +30,14 @@ const NEW: &str = "32";
 const NOTE: &str = "33";
 const DIM: &str = "2";
 
-pub(super) fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    report: &Report,
+    style: &Style,
+    group_by: GroupBy,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if report.mode == Mode::List {
-        return render_inventory(report, style, out);
+        return render_inventory(report, style, group_by, out);
     }
     if !style.quiet {
         for (path, f) in report.findings() {
@@ -47,6 +51,7 @@ pub(super) fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io:
                     format!("{} → {}", style.paint(OLD, &f.old), style.paint(NEW, new))
                 }
                 (Action::Ignored, _) => format!("{}  ignored (inline `reimage: ignore`)", f.old),
+                (Action::Baselined, _) => format!("{}  accepted by the baseline", f.old),
                 (Action::Review, _) => format!(
                     "{}  {}",
                     f.old,
@@ -122,6 +127,9 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
             if s.review == 1 { "s" } else { "" }
         ));
     }
+    if s.baselined > 0 {
+        line.push_str(&format!("; {} accepted by the baseline", s.baselined));
+    }
     if s.ignored > 0 {
         line.push_str(&format!("; {} ignored", s.ignored));
     }
@@ -139,57 +147,55 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-fn render_inventory(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    #[derive(Default)]
-    struct Entry {
-        tags: BTreeSet<String>,
-        places: Vec<String>,
-    }
-    let mut images: BTreeMap<&str, Entry> = BTreeMap::new();
-    for (path, f) in report.findings() {
-        let Some(repo) = f.repository.as_deref() else {
-            continue;
-        };
-        let entry = images.entry(repo).or_default();
-        entry
-            .tags
-            .extend(f.tag.clone().or_else(|| f.digest.clone()));
-        entry.places.push(format!(
-            "{}:{}:{}  [{}]",
-            display_path(path),
-            f.line,
-            f.column,
-            f.context.label()
-        ));
-    }
-    for (repo, entry) in &images {
-        let tags: Vec<&str> = entry.tags.iter().map(String::as_str).collect();
+fn render_inventory(
+    report: &Report,
+    style: &Style,
+    group_by: GroupBy,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let images = inventory(report, group_by);
+    for (name, entry) in &images {
+        let seen: Vec<&str> = entry.tags.iter().map(String::as_str).collect();
         writeln!(
             out,
             "{}  {}  ({})",
-            style.paint(NEW, repo),
-            if tags.is_empty() {
+            style.paint(
+                NEW,
+                if name.is_empty() {
+                    "(no registry)"
+                } else {
+                    name
+                }
+            ),
+            if seen.is_empty() {
                 "(no tag)".to_owned()
             } else {
-                tags.join(", ")
+                seen.join(", ")
             },
             plural(entry.places.len(), "reference")
         )?;
         if !style.quiet {
-            for place in &entry.places {
-                writeln!(out, "  {place}")?;
+            for (path, line, column, context) in &entry.places {
+                writeln!(out, "  {}:{line}:{column}  [{context}]", display_path(path))?;
             }
         }
     }
     for e in &report.errors {
         writeln!(out, "{}: error: {}", display_path(&e.path), e.message)?;
     }
-    let files = report.files.len();
+    let noun = match group_by {
+        GroupBy::Repository => "image",
+        GroupBy::Registry => "registry",
+    };
+    let groups = if images.len() == 1 || noun == "image" {
+        plural(images.len(), noun)
+    } else {
+        format!("{} registries", images.len())
+    };
     writeln!(
         out,
-        "{} in {} across {}",
-        plural(images.len(), "image"),
+        "{groups} in {} across {}",
         plural(report.summary().inventory, "reference"),
-        plural(files, "file")
+        plural(report.files.len(), "file")
     )
 }

@@ -32,6 +32,7 @@ struct JsonSummary {
     review: usize,
     ignored: usize,
     inventory: usize,
+    baselined: usize,
     errors: usize,
     by_context: BTreeMap<&'static str, usize>,
 }
@@ -78,6 +79,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             review: s.review,
             ignored: s.ignored,
             inventory: s.inventory,
+            baselined: s.baselined,
             errors: report.errors.len(),
             by_context: s.by_context,
         },

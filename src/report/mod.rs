@@ -3,8 +3,11 @@
 //! Paths are sorted, so output never depends on thread timing.
 
 mod diff;
+mod github;
 mod human;
 mod json;
+mod markdown;
+mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -31,7 +34,18 @@ pub enum Mode {
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Markdown,
     Diff,
+}
+
+/// How `list` groups its inventory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GroupBy {
+    #[default]
+    Repository,
+    Registry,
 }
 
 /// A file that could not be read, scanned or written.
@@ -63,6 +77,7 @@ pub struct Summary {
     pub review: usize,
     pub ignored: usize,
     pub inventory: usize,
+    pub baselined: usize,
     /// Files with at least one rewrite or stale finding.
     pub files: usize,
     /// Rewrite and stale findings per context label.
@@ -89,6 +104,7 @@ impl Report {
                     Action::Review => s.review += 1,
                     Action::Ignored => s.ignored += 1,
                     Action::Inventory => s.inventory += 1,
+                    Action::Baselined => s.baselined += 1,
                 }
                 if matches!(f.action, Action::Rewrite | Action::Stale) {
                     counted = true;
@@ -109,10 +125,19 @@ impl Report {
     }
 
     /// Renders the report in `format`.
-    pub fn render(&self, format: Format, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    pub fn render(
+        &self,
+        format: Format,
+        style: &Style,
+        group_by: GroupBy,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         match format {
-            Format::Human => human::render(self, style, out),
+            Format::Human => human::render(self, style, group_by, out),
             Format::Json => json::render(self, out),
+            Format::Sarif => sarif::render(self, out),
+            Format::Github => github::render(self, out),
+            Format::Markdown => markdown::render(self, group_by, out),
             Format::Diff => diff::render(self, out),
         }
     }
@@ -123,4 +148,36 @@ pub(crate) fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy();
     let text = text.strip_prefix("./").unwrap_or(&text);
     text.replace('\\', "/")
+}
+
+/// The inventory: normalized image name → tags seen and places, grouped as asked.
+pub(crate) fn inventory(report: &Report, group_by: GroupBy) -> BTreeMap<String, InventoryEntry> {
+    let mut images: BTreeMap<String, InventoryEntry> = BTreeMap::new();
+    for (path, f) in report.findings() {
+        let Some(repo) = f.repository.as_deref() else {
+            continue;
+        };
+        let key = match group_by {
+            GroupBy::Repository => repo.to_owned(),
+            GroupBy::Registry => repo.split_once('/').map_or("", |(d, _)| d).to_owned(),
+        };
+        let entry = images.entry(key).or_default();
+        let seen = match group_by {
+            GroupBy::Repository => f.tag.clone().or_else(|| f.digest.clone()),
+            GroupBy::Registry => Some(repo.to_owned()),
+        };
+        entry.tags.extend(seen);
+        entry
+            .places
+            .push((path.to_path_buf(), f.line, f.column, f.context.label()));
+    }
+    images
+}
+
+/// One row of the inventory.
+#[derive(Debug, Default)]
+pub(crate) struct InventoryEntry {
+    /// Tags (or, grouped by registry, repositories) seen.
+    pub(crate) tags: std::collections::BTreeSet<String>,
+    pub(crate) places: Vec<(PathBuf, usize, usize, &'static str)>,
 }

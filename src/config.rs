@@ -1,0 +1,319 @@
+//! `reimage.toml`: discovery (upward from each path, like `.editorconfig`), parsing with error
+//! locations, and `--save`, which appends a rule while keeping the file's comments and layout.
+//!
+//! ```toml
+//! [[rename]]
+//! from = "ghcr.io/gdtiti/grok2api"
+//! to = "ghcr.io/gdtiti/grok2api-api"
+//! reason = "package deleted; name reserved"
+//!
+//! [check]
+//! deny = ["k8s.gcr.io/"]
+//!
+//! [files]
+//! exclude = ["CHANGELOG.md"]
+//! ```
+
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml_edit::{Document, DocumentMut, Item, Table};
+
+use crate::rule::RuleSpec;
+
+/// File names looked for in each directory, in order.
+pub const CONFIG_NAMES: &[&str] = &["reimage.toml", ".reimage.toml"];
+
+/// What the configuration files say, merged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileConfig {
+    /// `[[rename]]` rules.
+    pub renames: Vec<RuleSpec>,
+    /// `[check] deny`: retired names or prefixes with no rename target.
+    pub deny: Vec<RuleSpec>,
+    /// `[files] exclude` globs.
+    pub exclude: Vec<String>,
+    /// The files read, in order.
+    pub sources: Vec<PathBuf>,
+}
+
+/// A configuration file that cannot be used, with the place of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}:{column}: {message}", path.display())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// The configuration file that applies to `path`: the nearest one in it or its ancestors.
+pub fn discover(path: &Path) -> Option<PathBuf> {
+    let start = fs::canonicalize(path).ok()?;
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        for name in CONFIG_NAMES {
+            let candidate = d.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Loads and merges `files` (duplicates read once).
+pub fn load(files: &[PathBuf]) -> Result<FileConfig, ConfigError> {
+    let mut config = FileConfig::default();
+    for file in files {
+        if config.sources.contains(file) {
+            continue;
+        }
+        let text = fs::read_to_string(file).map_err(|e| ConfigError {
+            path: file.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read: {e}"),
+        })?;
+        parse_into(file, &text, &mut config)?;
+        config.sources.push(file.clone());
+    }
+    Ok(config)
+}
+
+fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), ConfigError> {
+    let error = |span: Option<Range<usize>>, message: String| {
+        let (line, column) = line_column(text, span.map_or(0, |s| s.start));
+        ConfigError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    };
+    let doc = Document::parse(text).map_err(|e| error(e.span(), e.message().trim().to_owned()))?;
+    let root = doc.as_table();
+    for (key, item) in root.iter() {
+        if !matches!(key, "rename" | "check" | "files") {
+            let span = root.key(key).and_then(|k| k.span());
+            return Err(error(
+                span,
+                format!("unknown section `{key}`; expected [[rename]], [check] or [files]"),
+            ));
+        }
+        let _ = item;
+    }
+    if let Some(item) = root.get("rename") {
+        let tables = item.as_array_of_tables().ok_or_else(|| {
+            error(
+                item.span(),
+                "`rename` must be an array of tables: write [[rename]]".to_owned(),
+            )
+        })?;
+        for table in tables.iter() {
+            config
+                .renames
+                .push(rename_rule(table, path, text).map_err(|(span, m)| error(span, m))?);
+        }
+    }
+    if let Some(check) = root.get("check") {
+        for (value, span) in strings(check, "deny", "[check] deny").map_err(|(s, m)| error(s, m))? {
+            let origin = origin(path, text, span.clone());
+            config.deny.push(RuleSpec {
+                from: value,
+                to: None,
+                origin,
+            });
+        }
+    }
+    if let Some(files) = root.get("files") {
+        for (value, _) in
+            strings(files, "exclude", "[files] exclude").map_err(|(s, m)| error(s, m))?
+        {
+            config.exclude.push(value);
+        }
+    }
+    Ok(())
+}
+
+type Located = (Option<Range<usize>>, String);
+type Spanned = (String, Option<Range<usize>>);
+
+fn rename_rule(table: &Table, path: &Path, text: &str) -> Result<RuleSpec, Located> {
+    let field = |name: &str| -> Result<Option<String>, Located> {
+        match table.get(name) {
+            None => Ok(None),
+            Some(item) => item
+                .as_str()
+                .map(|s| Some(s.to_owned()))
+                .ok_or_else(|| (item.span(), format!("`{name}` must be a string"))),
+        }
+    };
+    for (key, item) in table.iter() {
+        if !matches!(key, "from" | "to" | "reason") {
+            return Err((
+                item.span(),
+                format!("unknown key `{key}` in [[rename]]; expected from, to, reason"),
+            ));
+        }
+    }
+    let from =
+        field("from")?.ok_or_else(|| (table.span(), "[[rename]] needs `from`".to_owned()))?;
+    let to = field("to")?.ok_or_else(|| {
+        (
+            table.span(),
+            "[[rename]] needs `to` (use [check] deny for names with no replacement)".to_owned(),
+        )
+    })?;
+    let span = table.get("from").and_then(Item::span);
+    Ok(RuleSpec {
+        from,
+        to: Some(to),
+        origin: origin(path, text, span),
+    })
+}
+
+/// The string list under `key` of a section table.
+fn strings(section: &Item, key: &str, what: &str) -> Result<Vec<Spanned>, Located> {
+    let table = section.as_table_like().ok_or_else(|| {
+        (
+            section.span(),
+            format!("{what}: the section must be a table"),
+        )
+    })?;
+    let Some(item) = table.get(key) else {
+        return Ok(Vec::new());
+    };
+    let array = item
+        .as_array()
+        .ok_or_else(|| (item.span(), format!("{what} must be an array of strings")))?;
+    array
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(|s| (s.to_owned(), v.span()))
+                .ok_or_else(|| (v.span(), format!("{what} must be an array of strings")))
+        })
+        .collect()
+}
+
+fn origin(path: &Path, text: &str, span: Option<Range<usize>>) -> String {
+    let (line, _) = line_column(text, span.map_or(0, |s| s.start));
+    format!("{}:{line}", path.display())
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Appends `[[rename]] from/to` to the file at `path` (created if missing), keeping everything
+/// already in it, and writes it atomically.
+pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), String> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+    };
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| format!("{}: {}", path.display(), e.message().trim()))?;
+    let already = doc
+        .get("rename")
+        .and_then(Item::as_array_of_tables)
+        .is_some_and(|t| {
+            t.iter()
+                .any(|r| r.get("from").and_then(Item::as_str) == Some(from))
+        });
+    if already {
+        return Err(format!(
+            "{}: a [[rename]] rule for `{from}` is already there",
+            path.display()
+        ));
+    }
+    let mut table = Table::new();
+    table.insert("from", toml_edit::value(from));
+    table.insert("to", toml_edit::value(to));
+    match doc.get_mut("rename") {
+        Some(item) => item
+            .as_array_of_tables_mut()
+            .ok_or_else(|| format!("{}: `rename` is not an array of tables", path.display()))?
+            .push(table),
+        None => {
+            let mut tables = toml_edit::ArrayOfTables::new();
+            tables.push(table);
+            doc.insert("rename", Item::ArrayOfTables(tables));
+        }
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut temp, doc.to_string().as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    temp.persist(path)
+        .map_err(|e| format!("{}: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<FileConfig, ConfigError> {
+        let mut config = FileConfig::default();
+        parse_into(Path::new("reimage.toml"), text, &mut config).map(|()| config)
+    }
+
+    #[test]
+    fn reads_rules_deny_and_excludes() {
+        let config = parse(
+            "# migration\n[[rename]]\nfrom = \"a/b\"\nto = \"a/c\"\nreason = \"moved\"\n\n[check]\ndeny = [\"k8s.gcr.io/\"]\n\n[files]\nexclude = [\"CHANGELOG.md\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.renames[0].from, "a/b");
+        assert_eq!(config.renames[0].origin, "reimage.toml:3");
+        assert_eq!(config.deny[0].from, "k8s.gcr.io/");
+        assert_eq!(config.exclude, ["CHANGELOG.md"]);
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let e = parse("[[rename]]\nfrom = \"a/b\"\nto = 3\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 6));
+        assert!(e.message.contains("`to` must be a string"));
+        let e = parse("[[rename]]\nfrom = \"a/b\nto = \"x\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = parse("[rules]\n").unwrap_err();
+        assert!(e.message.contains("unknown section `rules`"));
+        let e = parse("[[rename]]\nfrom = \"a/b\"\n").unwrap_err();
+        assert!(e.message.contains("needs `to`"));
+    }
+
+    #[test]
+    fn save_keeps_comments_and_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reimage.toml");
+        let original = "# Our image migrations.\n\n[[rename]]   # first\nfrom = \"a/b\"  # old\nto = \"a/c\"\n\n[files]\nexclude = [\"CHANGELOG.md\"]\n";
+        fs::write(&path, original).unwrap();
+        save_rule(&path, "x/y", "x/z").unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# Our image migrations.\n\n[[rename]]   # first\nfrom = \"a/b\"  # old\nto = \"a/c\"\n"), "{text}");
+        assert!(text.contains("from = \"x/y\"\nto = \"x/z\"\n"), "{text}");
+        assert_eq!(parse(&text).unwrap().renames.len(), 2);
+        assert!(save_rule(&path, "x/y", "x/q")
+            .unwrap_err()
+            .contains("already there"));
+    }
+}

@@ -1,0 +1,68 @@
+//! `--format markdown`: a summary and a table, for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+
+use std::io::{self, Write};
+
+use super::{display_path, human::summary_line, inventory, GroupBy, Mode, Report};
+use crate::find::Action;
+
+pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "### reimage\n")?;
+    if report.mode == Mode::List {
+        writeln!(out, "| Image | Tags | References |\n|---|---|---|")?;
+        for (name, entry) in inventory(report, group_by) {
+            let tags: Vec<&str> = entry.tags.iter().map(String::as_str).collect();
+            writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                cell(&name),
+                cell(&tags.join(", ")),
+                entry.places.len()
+            )?;
+        }
+        return Ok(());
+    }
+    writeln!(out, "{}\n", summary_line(report, &report.summary()))?;
+    let rows: Vec<_> = report
+        .findings()
+        .filter(|(_, f)| !matches!(f.action, Action::Inventory))
+        .collect();
+    if !rows.is_empty() {
+        writeln!(
+            out,
+            "| File | Line | Reference | Becomes | Context | Action |\n|---|---:|---|---|---|---|"
+        )?;
+        for (path, f) in rows {
+            let becomes = match (&f.new, &f.note) {
+                (Some(new), _) if f.action == Action::Rewrite => format!("`{}`", cell(new)),
+                (_, Some(note)) => cell(note),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "| `{}` | {} | `{}` | {} | {} | {} |",
+                cell(&display_path(path)),
+                f.line,
+                cell(&f.old),
+                becomes,
+                f.context.label(),
+                f.action.label()
+            )?;
+        }
+    }
+    for e in &report.errors {
+        writeln!(
+            out,
+            "\n**Error** in `{}`: {}",
+            cell(&display_path(&e.path)),
+            cell(&e.message)
+        )?;
+    }
+    Ok(())
+}
+
+/// Makes text safe inside a table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('`', "'")
+}
