@@ -366,7 +366,7 @@ fn build_config(
         ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let mut excludes = common.excludes;
-    excludes.extend(file.exclude);
+    excludes.extend(file.exclude.iter().cloned());
     Config {
         command,
         rules,
@@ -388,6 +388,7 @@ fn build_config(
         group_by: extra.group_by,
         allow_dirty: extra.allow_dirty,
         progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+        own_files: file.sources,
     }
 }
 

@@ -60,6 +60,8 @@ pub struct Config {
     pub allow_dirty: bool,
     /// Show a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Files never searched or written: the configuration and baseline files in use.
+    pub own_files: Vec<PathBuf>,
 }
 
 /// Errors that stop a run before any file is read (exit code 2).
@@ -147,10 +149,18 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
     let scanned = AtomicUsize::new(0);
     let binary = AtomicUsize::new(0);
     let progress = progress_bar(config.progress);
+    let own_files: Vec<PathBuf> = config
+        .own_files
+        .iter()
+        .chain(&config.baseline)
+        .chain(&config.write_baseline)
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     walk::walk(
         &config.paths,
         &config.walk,
         |path: &Path, visit| match visit {
+            _ if is_own_file(path, &own_files) => {}
             Visit::Text(bytes) => {
                 scanned.fetch_add(1, Ordering::Relaxed);
                 progress.inc(1);
@@ -244,4 +254,9 @@ fn progress_bar(show: bool) -> indicatif::ProgressBar {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
+}
+
+/// Whether `path` is one of the tool's own inputs, which name old images on purpose.
+fn is_own_file(path: &Path, own: &[PathBuf]) -> bool {
+    !own.is_empty() && std::fs::canonicalize(path).is_ok_and(|p| own.contains(&p))
 }
