@@ -342,3 +342,104 @@ fn write_refuses_files_with_uncommitted_changes_unless_allowed() {
     .expect_code(0);
     assert_eq!(tree.read_str("b.yaml"), "image: ghcr.io/a/c:3\n");
 }
+
+/// The README's recipes, pasted as a new user would: YAML blocks parse, and every `reimage`
+/// command line in them is accepted by the argument parser.
+#[test]
+fn readme_recipes_are_valid_yaml_and_use_existing_flags() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in readme.lines() {
+        match (&mut current, line.strip_prefix("```")) {
+            (None, Some(lang)) => current = Some((lang.trim().to_owned(), String::new())),
+            (Some(_), Some(_)) => blocks.push(current.take().unwrap()),
+            (Some((_, body)), None) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    let yaml_blocks: Vec<&String> = blocks
+        .iter()
+        .filter(|(l, _)| l == "yaml")
+        .map(|(_, b)| b)
+        .collect();
+    assert!(yaml_blocks.len() >= 4);
+    for body in &yaml_blocks {
+        // Some recipes are fragments of a steps list; indentation is still YAML.
+        for event in saphyr_parser::Parser::new_from_str(body) {
+            assert!(event.is_ok(), "invalid YAML in README:\n{body}\n{event:?}");
+        }
+    }
+    let tree = Tree::copy_of("seed/repo");
+    let mut checked = 0;
+    for (_, body) in &blocks {
+        for line in body.lines() {
+            let Some(at) = line.find("reimage ") else {
+                continue;
+            };
+            let rest = &line[at + "reimage ".len()..];
+            let command = rest
+                .split(" #")
+                .next()
+                .unwrap()
+                .split(" >")
+                .next()
+                .unwrap()
+                .split(" |")
+                .next()
+                .unwrap();
+            let command = command
+                .trim()
+                .trim_end_matches('\\')
+                .trim()
+                .trim_end_matches('"');
+            let words: Vec<&str> = command.split_whitespace().collect();
+            if !matches!(
+                words.first(),
+                Some(&("rename" | "check" | "list" | "completions" | "man"))
+            ) {
+                continue;
+            }
+            let mut args = words.clone();
+            args.push("--help");
+            let run = tree.run(&args);
+            assert_eq!(
+                run.code(),
+                0,
+                "`reimage {command}` is rejected: {}",
+                run.stderr()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} commands found");
+}
+
+#[test]
+fn action_and_pre_commit_hooks_are_valid_and_call_existing_flags() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in ["action.yml", ".pre-commit-hooks.yaml"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for event in saphyr_parser::Parser::new_from_str(&text) {
+            assert!(event.is_ok(), "{file}: {event:?}");
+        }
+    }
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let tree = Tree::new();
+    for entry in hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: reimage "))
+    {
+        let mut args: Vec<&str> = entry.split_whitespace().collect();
+        args.push("--help");
+        tree.run(&args).expect_code(0);
+    }
+    let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    assert!(action.contains("--format github") && action.contains("--format markdown"));
+    tree.run(&["check", "--deny", "x", "--format", "github", "--help"])
+        .expect_code(0);
+}
