@@ -24,12 +24,27 @@ pub(crate) fn apply(plan: &FilePlan) -> Result<bool, String> {
             "not written: no longer a regular file (symlinks are never written through)".into(),
         );
     }
+    if meta.permissions().readonly() {
+        return Err("not written: the file is read-only".into());
+    }
     let current = fs::read(path).map_err(|e| format!("cannot re-read before writing: {e}"))?;
     if &current != original {
         return Err("not written: the file changed after it was read; run again".into());
     }
     write_atomically(path, &new, meta.permissions()).map_err(|e| format!("cannot write: {e}"))?;
     Ok(true)
+}
+
+const TEMP_MARKER: &str = ".reimage-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Whether `path` is a temporary file of ours (`.NAME.reimage-XXXXXX.tmp`).
+pub(crate) fn is_temporary(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.starts_with('.') && name.ends_with(TEMP_SUFFIX) && name.contains(TEMP_MARKER)
 }
 
 fn write_atomically(
@@ -46,12 +61,79 @@ fn write_atomically(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.reimage-"))
-        .suffix(".tmp")
+        .prefix(&format!(".{name}{TEMP_MARKER}"))
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().set_permissions(permissions)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::find::Finding;
+
+    fn plan_for(path: &Path, original: &[u8]) -> FilePlan {
+        let rules = crate::RuleSet::new(vec![crate::RuleSpec {
+            from: "ghcr.io/a/b".into(),
+            to: Some("ghcr.io/a/c".into()),
+            origin: "test".into(),
+        }])
+        .unwrap();
+        let findings: Vec<Finding> =
+            crate::find_in(&rules, crate::classify::FileKind::Yaml, original);
+        FilePlan::new(path.to_path_buf(), findings, original.to_vec())
+    }
+
+    #[test]
+    fn a_file_changed_after_reading_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        fs::write(&path, "image: ghcr.io/a/b:1\n").unwrap();
+        let plan = plan_for(&path, b"image: ghcr.io/a/b:1\n");
+        // Someone edits the file between the scan and the write.
+        fs::write(&path, "image: ghcr.io/a/b:1\nimage: ghcr.io/a/b:2\n").unwrap();
+        let error = apply(&plan).unwrap_err();
+        assert!(error.contains("changed after it was read"), "{error}");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "image: ghcr.io/a/b:1\nimage: ghcr.io/a/b:2\n"
+        );
+    }
+
+    #[test]
+    fn an_unchanged_file_is_replaced_atomically_with_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        fs::write(&path, "image: ghcr.io/a/b:1\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        let plan = plan_for(&path, b"image: ghcr.io/a/b:1\n");
+        assert_eq!(apply(&plan), Ok(true));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "image: ghcr.io/a/c:1\n");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+
+    #[test]
+    fn a_read_only_file_is_not_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        fs::write(&path, "image: ghcr.io/a/b:1\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
+        let plan = plan_for(&path, b"image: ghcr.io/a/b:1\n");
+        assert!(apply(&plan).unwrap_err().contains("read-only"));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "image: ghcr.io/a/b:1\n");
+    }
 }

@@ -161,6 +161,18 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
         &config.walk,
         |path: &Path, visit| match visit {
             _ if is_own_file(path, &own_files) => {}
+            _ if apply::is_temporary(path) => {
+                let message =
+                    "a temporary file left by an interrupted `reimage -w`; delete it".to_owned();
+                let warning = FileError {
+                    path: path.to_path_buf(),
+                    message,
+                };
+                warnings
+                    .lock()
+                    .expect("no panics while holding the lock")
+                    .push(warning);
+            }
             Visit::Text(bytes) => {
                 scanned.fetch_add(1, Ordering::Relaxed);
                 progress.inc(1);
@@ -259,4 +271,10 @@ fn progress_bar(show: bool) -> indicatif::ProgressBar {
 /// Whether `path` is one of the tool's own inputs, which name old images on purpose.
 fn is_own_file(path: &Path, own: &[PathBuf]) -> bool {
     !own.is_empty() && std::fs::canonicalize(path).is_ok_and(|p| own.contains(&p))
+}
+
+/// Finds the references `rules` match in one file's bytes, as `rename` would, without touching
+/// the file system: the entry point for fuzzing, benchmarks and embedding.
+pub fn find_in(rules: &RuleSet, kind: classify::FileKind, text: &[u8]) -> Vec<find::Finding> {
+    Matcher::new(rules.clone(), false).find(kind, text).findings
 }

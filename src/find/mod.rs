@@ -562,22 +562,27 @@ fn logical_line(text: &[u8], at: usize) -> Range<usize> {
 #[derive(Default)]
 struct Locator {
     offset: usize,
+    /// Newlines before `offset`.
     line: usize,
-    line_start: usize,
+    /// Characters between the last newline and `offset`.
+    column: usize,
 }
 
 impl Locator {
+    /// Offsets must not decrease between calls: each byte is visited once, so locating every
+    /// finding of a file costs one pass however long its lines are.
     fn locate(&mut self, text: &[u8], at: usize) -> (usize, usize) {
-        for i in memchr::memchr_iter(b'\n', &text[self.offset..at]) {
-            self.line += 1;
-            self.line_start = self.offset + i + 1;
+        let chars = |bytes: &[u8]| bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        let gap = &text[self.offset..at];
+        match memchr::memrchr(b'\n', gap) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', gap).count();
+                self.column = chars(&gap[last + 1..]);
+            }
+            None => self.column += chars(gap),
         }
         self.offset = at;
-        let chars = text[self.line_start..at]
-            .iter()
-            .filter(|&&b| b & 0xC0 != 0x80)
-            .count();
-        (self.line + 1, chars + 1)
+        (self.line + 1, self.column + 1)
     }
 }
 
