@@ -125,7 +125,7 @@ proptest! {
                 let from_familiar = ImageRef::parse(&familiar).expect("familiar form parses");
                 prop_assert_eq!(from_familiar.normalized(), normalized);
             }
-            prop_assert_eq!(&text[parsed.name_span()].len() + parsed.tag().map_or(0, |t| t.len() + 1) + parsed.digest().map_or(0, |d| d.len() + 1), text.len());
+            prop_assert_eq!(text[parsed.name_span()].len() + parsed.tag().map_or(0, |t| t.len() + 1) + parsed.digest().map_or(0, |d| d.len() + 1), text.len());
         }
     }
 
