@@ -173,9 +173,16 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
                     .expect("no panics while holding the lock")
                     .push(warning);
             }
-            Visit::Text(bytes) => {
+            Visit::Bytes(bytes) => {
                 scanned.fetch_add(1, Ordering::Relaxed);
                 progress.inc(1);
+                if !matcher.may_match(&bytes) {
+                    return;
+                }
+                if memchr::memchr(0, &bytes).is_some() {
+                    binary.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
                 let scanned = matcher.find(classify::classify(path), &bytes);
                 if let Some(message) = scanned.warning {
                     let warning = FileError {
@@ -194,9 +201,6 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
                         .expect("no panics while holding the lock")
                         .push(plan);
                 }
-            }
-            Visit::Binary => {
-                binary.fetch_add(1, Ordering::Relaxed);
             }
             Visit::Problem(message) => {
                 let error = FileError {

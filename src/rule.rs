@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::image_ref::{ImageRef, RefError};
 
@@ -53,6 +54,7 @@ struct Rule {
     spec: RuleSpec,
     pattern: Pattern,
     target: Option<Target>,
+    description: Arc<str>,
 }
 
 /// The outcome of matching one parsed reference.
@@ -154,19 +156,19 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
-    /// The rule's `from` → `to` as written, for reports.
-    pub(crate) fn describe(&self, rule: usize) -> String {
-        let spec = &self.rules[rule].spec;
-        match &spec.to {
-            Some(to) => format!("{} → {to}", spec.from),
-            None => format!("deny {}", spec.from),
-        }
+    /// The rule's `from` → `to` as written, for reports (shared, not copied, per finding).
+    pub(crate) fn describe(&self, rule: usize) -> Arc<str> {
+        Arc::clone(&self.rules[rule].description)
     }
 
     /// The most specific rule that matches `reference`: tag, then repository, then longest prefix.
     pub(crate) fn verdict(&self, reference: &ImageRef<'_>) -> Option<Verdict> {
-        let repo = reference.repository();
-        let candidates = self.by_repo.get(&repo).map(Vec::as_slice).unwrap_or(&[]);
+        self.verdict_for(reference, &reference.repository())
+    }
+
+    /// [`RuleSet::verdict`] when the caller already has the normalized repository.
+    pub(crate) fn verdict_for(&self, reference: &ImageRef<'_>, repo: &str) -> Option<Verdict> {
+        let candidates = self.by_repo.get(repo).map(Vec::as_slice).unwrap_or(&[]);
         let tagged = candidates.iter().copied().find(|&i| {
             matches!(&self.rules[i].pattern, Pattern::Tagged { tag, .. } if Some(tag.as_str()) == reference.tag())
         });
@@ -246,10 +248,12 @@ impl Rule {
             None => None,
             Some(to) => Some(parse_target(&pattern, to).map_err(|p| error_for(&spec, p))?),
         };
+        let description = spec.to_string().into();
         Ok(Rule {
             spec,
             pattern,
             target,
+            description,
         })
     }
 

@@ -38,11 +38,11 @@ impl Default for WalkOptions {
     }
 }
 
-/// A file's bytes, or why it was not read.
+/// A file's bytes, or why it was not read. Binary detection is left to the caller, which only
+/// needs it for files that contain a candidate (most files cost a single pass that way).
 #[derive(Debug)]
 pub(crate) enum Visit {
-    Text(Vec<u8>),
-    Binary,
+    Bytes(Vec<u8>),
     Problem(String),
 }
 
@@ -130,7 +130,7 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-/// Reads a file once: too large, unreadable and binary files are reported instead.
+/// Reads a file once: too large and unreadable files are reported instead.
 fn read(path: &Path, max: u64) -> Visit {
     let mut file = match fs::File::open(path) {
         Ok(f) => f,
@@ -146,8 +146,5 @@ fn read(path: &Path, max: u64) -> Visit {
     if let Err(e) = file.read_to_end(&mut bytes) {
         return Visit::Problem(format!("cannot read: {e}"));
     }
-    if memchr::memchr(0, &bytes).is_some() {
-        return Visit::Binary;
-    }
-    Visit::Text(bytes)
+    Visit::Bytes(bytes)
 }

@@ -72,6 +72,10 @@ impl FileFacts {
             return facts;
         }
         for line in text.split(|&b| b == b'\n') {
+            let trimmed = line.trim_ascii_start();
+            if trimmed.len() < 5 || !trimmed[..4].eq_ignore_ascii_case(b"from") {
+                continue;
+            }
             let words = shell_words(line, 0);
             let Some(first) = words.first() else { continue };
             if !line[first.clone()].eq_ignore_ascii_case(b"from") {
@@ -188,7 +192,9 @@ pub(crate) fn sites(
     if kind == FileKind::Dockerfile || fence == Some(Fence::Dockerfile) {
         found.extend(dockerfile_sites(bytes, facts));
     }
-    found.extend(command_sites(bytes));
+    if mentions_a_tool(bytes) {
+        found.extend(command_sites(bytes));
+    }
     found.extend(assignment_value(bytes));
     found
         .into_iter()
@@ -307,6 +313,16 @@ fn dockerfile_sites(line: &[u8], facts: &FileFacts) -> Vec<LocalSite> {
         _ => {}
     }
     sites
+}
+
+/// Whether a line can hold a container command: a cheap test before splitting it into words.
+fn mentions_a_tool(line: &[u8]) -> bool {
+    static TOOLS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let tools = TOOLS.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(["docker", "podman", "nerdctl", "kubectl", "oc ", "--image"])
+            .expect("literal patterns build an automaton")
+    });
+    tools.is_match(line)
 }
 
 /// Image arguments of container command lines anywhere in the line.

@@ -70,7 +70,7 @@ pub struct Finding {
     /// Byte ranges and texts of the edits in the file (one, or one per part of a split map).
     pub edits: Vec<(Range<usize>, String)>,
     /// The rule that matched, as `from → to`.
-    pub rule: Option<String>,
+    pub rule: Option<std::sync::Arc<str>>,
     /// The normalized repository (`docker.io/library/nginx`), tag and digest, for inventories.
     pub repository: Option<String>,
     pub tag: Option<String>,
@@ -332,7 +332,8 @@ impl FileScan<'_> {
                 finding
             });
         }
-        let verdict = self.matcher.rules.verdict(&reference);
+        let repository = finding.repository.as_deref().unwrap_or_default();
+        let verdict = self.matcher.rules.verdict_for(&reference, repository);
         // A templated one-word Docker Hub name outside an image position is just a word.
         let hub_word = site.is_none()
             && !reference.has_written_domain()

@@ -66,6 +66,7 @@ pub struct Report {
     /// Files read with less precision than their format allows (malformed YAML), sorted by path.
     pub warnings: Vec<FileError>,
     pub files_scanned: usize,
+    /// Binary files (a NUL byte) that contained a candidate and were skipped.
     pub binary_skipped: usize,
 }
 
