@@ -2,8 +2,10 @@
 //!
 //! Each file is re-read and compared with the bytes the plan was computed from; a file that
 //! changed in between is not written. The new bytes go to a temporary file in the same directory
-//! (named `.<name>.reimage-XXXXXX`), which takes the original's permissions, is flushed to disk
-//! and renamed over the original: a reader sees the old file or the new one, never a mix.
+//! (named `.<name>.reimage-XXXXXX.tmp`), which takes the original's permissions and is renamed
+//! over the original: a reader, or a run killed at any point, sees the old file or the new one,
+//! never a mix. Like git and sd, files are not fsynced one by one (that costs a disk flush per
+//! file); durability across a power cut is the file system's, as for any rename-based editor.
 
 use std::fs;
 use std::io::Write;
@@ -66,7 +68,6 @@ fn write_atomically(
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().set_permissions(permissions)?;
-    temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! Which files a write would touch that have uncommitted changes in a git work tree.
 //!
-//! Like `cargo fix`, `rename -w` refuses to overwrite work that git could not give back. We ask
-//! the `git` command (`rev-parse --show-toplevel`, `status --porcelain -z`) rather than linking a
-//! git library: it is on every machine that has work trees, it honours every git setting, and it
-//! keeps the build lean. Without git, or outside a work tree, nothing is considered dirty.
+//! Like `cargo fix`, `rename -w` refuses to overwrite work that git could not give back. Work trees
+//! are found by looking for `.git` above each file (a `stat` per directory, cached), then each is
+//! asked once with the `git` command (`status --porcelain -z`), rather than through a linked git
+//! library: git is on every machine that has work trees, it honours every git setting, and the
+//! build stays lean. Without git, or outside a work tree, nothing is considered dirty.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,48 +14,42 @@ use crate::report::Report;
 
 /// The files with planned edits that are modified, staged or untracked in their work tree.
 pub(crate) fn dirty_files(report: &Report) -> Vec<PathBuf> {
+    let mut roots: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     let mut by_root: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    let mut roots: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
     for file in report.files.iter().filter(|f| f.original.is_some()) {
         let Ok(absolute) = std::fs::canonicalize(&file.path) else {
             continue;
         };
-        let dir = absolute.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let root = roots
-            .entry(dir.clone())
-            .or_insert_with(|| toplevel(&dir))
-            .clone();
-        if let Some(root) = root {
+        let Some(dir) = absolute.parent() else {
+            continue;
+        };
+        if let Some(root) = work_tree(dir, &mut roots) {
             by_root.entry(root).or_default().push(absolute);
         }
     }
     let mut dirty = Vec::new();
     for (root, files) in by_root {
         let changed = changed_in(&root);
-        for file in files {
-            if changed.contains(&file) {
-                dirty.push(file);
-            }
-        }
+        dirty.extend(files.into_iter().filter(|f| changed.contains(f)));
     }
     dirty
 }
 
-fn toplevel(dir: &Path) -> Option<PathBuf> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
+/// The nearest directory at or above `dir` that holds a `.git` entry, memoised per directory.
+fn work_tree(dir: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    if let Some(known) = cache.get(dir) {
+        return known.clone();
     }
-    let text = String::from_utf8(out.stdout).ok()?;
-    std::fs::canonicalize(text.trim_end()).ok()
+    let found = if dir.join(".git").exists() {
+        Some(dir.to_path_buf())
+    } else {
+        dir.parent().and_then(|parent| work_tree(parent, cache))
+    };
+    cache.insert(dir.to_path_buf(), found.clone());
+    found
 }
 
-/// Absolute paths of modified, staged and untracked files under `root`.
+/// Absolute paths of modified, staged and untracked files under `root` (empty if git fails).
 fn changed_in(root: &Path) -> BTreeSet<PathBuf> {
     let Ok(out) = Command::new("git")
         .arg("-C")
@@ -70,6 +65,9 @@ fn changed_in(root: &Path) -> BTreeSet<PathBuf> {
     else {
         return BTreeSet::new();
     };
+    if !out.status.success() {
+        return BTreeSet::new();
+    }
     out.stdout
         .split(|&b| b == 0)
         .filter(|entry| entry.len() > 3)

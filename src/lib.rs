@@ -124,7 +124,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<u8, Error> {
                 list.join("\n")
             )));
         }
-        write(&mut report);
+        write(&mut report, config.walk.threads);
     }
     report.render(config.format, &config.style, config.group_by, out)?;
     let stale_fails = matches!(
@@ -236,22 +236,49 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
     })
 }
 
-/// Applies the plan file by file; a file that cannot be written becomes an error entry and its
-/// findings no longer count as changed.
-fn write(report: &mut Report) {
+/// Applies the plan, several files at a time; a file that cannot be written becomes an error
+/// entry and its findings no longer count as changed.
+fn write(report: &mut Report, threads: usize) {
     report.mode = Mode::Rename { write: true };
-    for file in &mut report.files {
-        if let Err(message) = apply::apply(file) {
-            report.errors.push(FileError {
-                path: file.path.clone(),
-                message,
-            });
-            file.original = None;
-            for f in &mut file.findings {
-                if f.action == find::Action::Rewrite {
-                    f.action = find::Action::Review;
-                    f.note = Some("not written (see the error for this file)".to_owned());
-                }
+    let workers = if threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        threads
+    };
+    let chunk = report.files.len().div_ceil(workers.max(1)).max(1);
+    let failures: Vec<(usize, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = report
+            .files
+            .chunks(chunk)
+            .enumerate()
+            .map(|(n, files)| {
+                scope.spawn(move || {
+                    files
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, file)| {
+                            apply::apply(file).err().map(|e| (n * chunk + i, e))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a writer thread panicked"))
+            .collect()
+    });
+    for (index, message) in failures {
+        let file = &mut report.files[index];
+        report.errors.push(FileError {
+            path: file.path.clone(),
+            message,
+        });
+        file.original = None;
+        for f in &mut file.findings {
+            if f.action == find::Action::Rewrite {
+                f.action = find::Action::Review;
+                f.note = Some("not written (see the error for this file)".to_owned());
             }
         }
     }

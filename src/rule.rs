@@ -77,6 +77,8 @@ pub struct RuleSet {
     by_repo: HashMap<String, Vec<usize>>,
     by_prefix: HashMap<(String, String), usize>,
     by_path: HashMap<String, usize>,
+    /// Prefix rules by their prefix as written without the slash (`k8s.gcr.io`).
+    by_bare_prefix: HashMap<String, usize>,
 }
 
 impl RuleSet {
@@ -113,13 +115,15 @@ impl RuleSet {
             Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => {
                 self.by_repo.entry(repo.clone()).or_default().push(index);
                 if let Some((domain, path)) = repo.split_once('/') {
-                    if domain != "docker.io" && domain.contains(['.', ':']) {
+                    if domain != "docker.io" && domain.contains(['.', ':']) && path.contains('/') {
                         self.by_path.entry(path.to_owned()).or_insert(index);
                     }
                 }
             }
             Pattern::Prefix { domain, path } => {
                 self.by_prefix.insert((domain.clone(), path.clone()), index);
+                self.by_bare_prefix
+                    .insert(prefix_text(&rule.spec.from).to_owned(), index);
             }
         }
         self.rules.push(rule);
@@ -213,19 +217,12 @@ impl RuleSet {
     /// A prefix rule whose prefix is exactly `value` (`k8s.gcr.io` in a Helm `registry:`), and
     /// the text to write instead.
     pub(crate) fn bare_prefix(&self, value: &str) -> Option<(usize, Option<String>)> {
-        self.rules
-            .iter()
-            .enumerate()
-            .find_map(|(i, rule)| match (&rule.pattern, &rule.target) {
-                (Pattern::Prefix { .. }, target) if prefix_text(&rule.spec.from) == value => {
-                    let to = match target {
-                        Some(Target::Prefix { base }) => Some(base.clone()),
-                        _ => None,
-                    };
-                    Some((i, to))
-                }
-                _ => None,
-            })
+        let &index = self.by_bare_prefix.get(value)?;
+        let to = match &self.rules[index].target {
+            Some(Target::Prefix { base }) => Some(base.clone()),
+            _ => None,
+        };
+        Some((index, to))
     }
 
     /// Literal strings of which at least one occurs in any written form of a matching reference.
@@ -316,7 +313,10 @@ impl Rule {
                         Some(short) => short.to_owned(),
                         None => path.to_owned(),
                     },
-                    _ => path.to_owned(),
+                    // `REPOSITORY=owner/app` (path-only, reviewed) still contains a two-part path;
+                    // a one-part path is only searched with its registry (`k8s.gcr.io/pause`).
+                    _ if path.contains('/') => path.to_owned(),
+                    _ => repo.clone(),
                 })
             }
             Pattern::Prefix { domain, path } => match (domain.as_str(), path.as_str()) {

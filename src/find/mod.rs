@@ -4,6 +4,7 @@
 //! multi-pattern scan. Only lines with a hit are tokenized and analysed for image positions.
 
 mod context;
+mod prefilter;
 mod suppress;
 mod token;
 mod toml;
@@ -83,7 +84,7 @@ pub struct Finding {
 #[derive(Debug)]
 pub(crate) struct Matcher {
     rules: RuleSet,
-    needles: Option<AhoCorasick>,
+    needles: Option<prefilter::Needles>,
     /// Lines with these words are analysed for image positions even without a needle.
     keywords: Option<AhoCorasick>,
     inventory: bool,
@@ -103,13 +104,14 @@ impl Matcher {
     /// A matcher for `rules`; with `inventory`, every reference in an image position is reported.
     pub(crate) fn new(rules: RuleSet, inventory: bool) -> Self {
         let fixed = rules.needles();
+        // Rules without fixed text (every Docker Hub image) are found through the keywords below,
+        // and their qualified spellings through `docker.io`.
         let needles = (!inventory).then(|| {
-            // Rules without fixed text (every Docker Hub image) are found through the keywords
-            // below, and their qualified spellings through `docker.io`.
-            let list = fixed
-                .clone()
-                .unwrap_or_else(|| vec!["docker.io".to_owned()]);
-            AhoCorasick::new(list).expect("literal needles build an automaton")
+            prefilter::Needles::new(
+                fixed
+                    .clone()
+                    .unwrap_or_else(|| vec!["docker.io".to_owned()]),
+            )
         });
         let keywords = (inventory || fixed.is_none()).then(|| {
             AhoCorasick::builder()
@@ -225,14 +227,14 @@ impl FileScan<'_> {
         let mut lines = LineCache::default();
         if let Some(needles) = &self.matcher.needles {
             let mut covered = 0;
-            for hit in needles.find_iter(self.text) {
-                if hit.start() < covered {
+            for hit in needles.hits(self.text) {
+                if hit.start < covered {
                     continue;
                 }
-                let Some(tok) = token::token_at(self.text, hit.start()..hit.end()) else {
+                let Some(tok) = token::token_at(self.text, hit.clone()) else {
                     continue;
                 };
-                covered = tok.span.end.max(hit.end());
+                covered = tok.span.end.max(hit.end);
                 match self.place(&mut lines, &tok.span) {
                     Place::Site(site) => candidates.push((tok, Some(site))),
                     Place::Text => candidates.push((tok, None)),

@@ -1,0 +1,184 @@
+//! The needle search: where in a file any rule's literal occurs, at a cost that stays flat from
+//! one rule to hundreds.
+//!
+//! Up to a few dozen needles, one Aho-Corasick automaton with its SIMD prefilter is fastest. Past
+//! that (a vendor move can be hundreds of rules) its prefilter degrades, so needles that contain a
+//! `/` are found from the slashes of the text instead: each slash is looked up, by the two bytes on
+//! either side of it, in a 64 Ki-bit filter and then a table of (needle, offset) candidates that are
+//! compared in place. Text has few slashes, so the scan costs about one `memchr` pass.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::AhoCorasick;
+
+/// How many needles one automaton handles before the slash index takes over.
+const AUTOMATON_MAX: usize = 48;
+const FILTER_BITS: usize = 1 << 16;
+
+#[derive(Debug)]
+pub(crate) enum Needles {
+    Automaton(AhoCorasick),
+    Slashes(SlashIndex),
+}
+
+#[derive(Debug)]
+pub(crate) struct SlashIndex {
+    filter: Vec<u64>,
+    /// Key (two bytes before and after the needle's first slash) → (offset of that slash, needle).
+    candidates: HashMap<u32, Vec<(usize, usize)>>,
+    needles: Vec<Vec<u8>>,
+    /// Needles without a usable slash (`nginx`, `k8s.gcr.io`).
+    others: Option<AhoCorasick>,
+}
+
+fn automaton(needles: &[String]) -> AhoCorasick {
+    let many = needles.len() > AUTOMATON_MAX;
+    AhoCorasick::builder()
+        .kind(many.then_some(aho_corasick::AhoCorasickKind::DFA))
+        .prefilter(!many)
+        .build(needles)
+        .expect("literal needles build an automaton")
+}
+
+fn slash_key(text: &[u8], slash: usize) -> Option<u32> {
+    let before = slash.checked_sub(2)?;
+    let after = text.get(slash + 1..slash + 3)?;
+    Some(u32::from_le_bytes([
+        text[before],
+        text[before + 1],
+        after[0],
+        after[1],
+    ]))
+}
+
+fn filter_bit(key: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> 16) as usize % FILTER_BITS
+}
+
+impl Needles {
+    pub(crate) fn new(needles: Vec<String>) -> Self {
+        if needles.len() <= AUTOMATON_MAX {
+            return Needles::Automaton(automaton(&needles));
+        }
+        let mut index = SlashIndex {
+            filter: vec![0; FILTER_BITS / 64],
+            candidates: HashMap::new(),
+            needles: Vec::new(),
+            others: None,
+        };
+        let mut others = Vec::new();
+        for needle in needles {
+            let bytes = needle.as_bytes();
+            let key = memchr::memchr(b'/', bytes)
+                .and_then(|slash| Some((slash, slash_key(bytes, slash)?)));
+            match key {
+                Some((slash, key)) => {
+                    let bit = filter_bit(key);
+                    index.filter[bit / 64] |= 1 << (bit % 64);
+                    index
+                        .candidates
+                        .entry(key)
+                        .or_default()
+                        .push((slash, index.needles.len()));
+                    index.needles.push(bytes.to_vec());
+                }
+                None => others.push(needle),
+            }
+        }
+        index.others = (!others.is_empty()).then(|| automaton(&others));
+        Needles::Slashes(index)
+    }
+
+    /// Whether any needle occurs in `text`.
+    pub(crate) fn is_match(&self, text: &[u8]) -> bool {
+        match self {
+            Needles::Automaton(ac) => ac.is_match(text),
+            Needles::Slashes(index) => {
+                index.others.as_ref().is_some_and(|ac| ac.is_match(text))
+                    || index.slash_hits(text).next().is_some()
+            }
+        }
+    }
+
+    /// Every occurrence, in increasing order of start (overlapping ones may be left out).
+    pub(crate) fn hits(&self, text: &[u8]) -> Vec<Range<usize>> {
+        match self {
+            Needles::Automaton(ac) => ac.find_iter(text).map(|m| m.range()).collect(),
+            Needles::Slashes(index) => {
+                let mut hits: Vec<Range<usize>> = index.slash_hits(text).collect();
+                if let Some(ac) = &index.others {
+                    hits.extend(ac.find_iter(text).map(|m| m.range()));
+                    hits.sort_by_key(|r| r.start);
+                }
+                hits
+            }
+        }
+    }
+}
+
+impl SlashIndex {
+    fn slash_hits<'t>(&'t self, text: &'t [u8]) -> impl Iterator<Item = Range<usize>> + 't {
+        memchr::memchr_iter(b'/', text).flat_map(move |slash| {
+            let found: Vec<Range<usize>> = match slash_key(text, slash) {
+                Some(key)
+                    if self.filter[filter_bit(key) / 64] & (1 << (filter_bit(key) % 64)) != 0 =>
+                {
+                    self.candidates
+                        .get(&key)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|&(offset, n)| {
+                            let start = slash.checked_sub(offset)?;
+                            let needle = &self.needles[n];
+                            text[start..]
+                                .starts_with(needle)
+                                .then(|| start..start + needle.len())
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            found
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn many(extra: &[&str]) -> Vec<String> {
+        let mut list: Vec<String> = (0..100).map(|i| format!("team{i}/svc-{i}")).collect();
+        list.extend(extra.iter().map(|s| s.to_string()));
+        list
+    }
+
+    #[test]
+    fn many_needles_use_the_slash_index_and_find_the_same_hits() {
+        let needles = many(&["nginx", "gdtiti/grok2api", "a/b"]);
+        let index = Needles::new(needles.clone());
+        assert!(matches!(index, Needles::Slashes(_)));
+        let text = b"x ghcr.io/gdtiti/grok2api:1 team7/svc-7 nginx a/b /team99/svc-99 team1/svc-10";
+        let reference = AhoCorasick::new(&needles).unwrap();
+        let expected: Vec<_> = reference
+            .find_overlapping_iter(text)
+            .map(|m| m.range())
+            .collect();
+        let mut got = index.hits(text);
+        got.sort_by_key(|r| (r.start, r.end));
+        let mut want = expected;
+        want.sort_by_key(|r| (r.start, r.end));
+        assert_eq!(got, want);
+        assert!(index.is_match(text));
+        assert!(!index.is_match(b"nothing here / at all // team/svc"));
+    }
+
+    #[test]
+    fn few_needles_use_one_automaton() {
+        assert!(matches!(
+            Needles::new(vec!["a/b".into()]),
+            Needles::Automaton(_)
+        ));
+    }
+}
