@@ -286,10 +286,18 @@ fn malformed_yaml_toml_and_json_fall_back_to_text_with_a_warning() {
     let tree = Tree::new()
         .file(
             "bad.yaml",
-            format!("services:\n  app:\n    image: {OLD}:1\n   bad: [\n"),
+            format!(
+                "services:\n  app:\n    image: {OLD}:1\n    mirrors:\n      - {OLD}:2\n   bad: [\n"
+            ),
         )
-        .file("bad.toml", format!("[build\nimage = \"{OLD}:1\"\n"))
-        .file("bad.json", format!("{{\"image\": \"{OLD}:1\",,}}\n"));
+        .file(
+            "bad.toml",
+            format!("[build\nimage = \"{OLD}:1\"\nmirrors = [\n  \"{OLD}:2\",\n]\n"),
+        )
+        .file(
+            "bad.json",
+            format!("{{\"image\": \"{OLD}:1\",,\n \"mirrors\": [\n  \"{OLD}:2\"\n ]}}\n"),
+        );
     let run = tree.run(&["rename", OLD, NEW, "-w"]).expect_code(0);
     let out = run.stdout();
     for file in [

@@ -144,8 +144,16 @@ impl Matcher {
         } else {
             kind
         };
+        let tokens = self.needle_tokens(text);
+        // Parsing the structure is the costliest step; a file whose every hit is a registry-
+        // qualified name on a `key: value` line reads the same without it.
+        let structural = self.keywords.is_some() || tokens.iter().any(|t| needs_structure(text, t));
+        let (structure, warning) = if structural {
+            read_structure(kind, text)
+        } else {
+            (None, None)
+        };
         let mut facts = FileFacts::new(kind, text);
-        let (structure, warning) = read_structure(kind, text);
         facts.structured = structure.is_some();
         let scan = FileScan {
             matcher: self,
@@ -155,10 +163,52 @@ impl Matcher {
             structure: structure.unwrap_or_default(),
         };
         Scanned {
-            findings: scan.run(),
+            findings: scan.run(tokens),
             warning,
         }
     }
+
+    /// The candidate around each needle hit, once per candidate, in file order.
+    fn needle_tokens(&self, text: &[u8]) -> Vec<token::Token> {
+        let Some(needles) = &self.needles else {
+            return Vec::new();
+        };
+        let mut tokens = Vec::new();
+        let mut covered = 0;
+        for hit in needles.hits(text) {
+            if hit.start < covered {
+                continue;
+            }
+            let Some(tok) = token::token_at(text, hit.clone()) else {
+                continue;
+            };
+            covered = tok.span.end.max(hit.end);
+            tokens.push(tok);
+        }
+        tokens
+    }
+}
+
+/// Whether the structural reader can change what `tok` is: a name without a registry (its place
+/// decides), a split map part, or a value that is not on a plain `key: value` line (a list item,
+/// a block scalar line, an escaped string).
+fn needs_structure(text: &[u8], tok: &token::Token) -> bool {
+    let written = std::str::from_utf8(&text[tok.span.clone()]).unwrap_or("");
+    if !ImageRef::parse(written)
+        .is_ok_and(|r| r.has_written_domain() && r.written_path().contains('/'))
+    {
+        return true;
+    }
+    // Look at most a short window around the token: a minified file is one long line.
+    const WINDOW: usize = 256;
+    let from = tok.span.start.saturating_sub(WINDOW);
+    let line_start =
+        memchr::memrchr(b'\n', &text[from..tok.span.start]).map_or(from, |i| from + i + 1);
+    let to = (tok.span.end + WINDOW).min(text.len());
+    let line_end = memchr::memchr(b'\n', &text[tok.span.end..to]).map_or(to, |i| tok.span.end + i);
+    let before = &text[line_start..tok.span.start];
+    memchr::memchr(b':', before).is_none()
+        || memchr::memchr(b'\\', &text[line_start..line_end]).is_some()
 }
 
 /// The findings of one file.
@@ -222,24 +272,14 @@ enum Place {
 }
 
 impl FileScan<'_> {
-    fn run(&self) -> Vec<Finding> {
+    fn run(&self, tokens: Vec<token::Token>) -> Vec<Finding> {
         let mut candidates: Vec<(token::Token, Option<Site>)> = Vec::new();
         let mut lines = LineCache::default();
-        if let Some(needles) = &self.matcher.needles {
-            let mut covered = 0;
-            for hit in needles.hits(self.text) {
-                if hit.start < covered {
-                    continue;
-                }
-                let Some(tok) = token::token_at(self.text, hit.clone()) else {
-                    continue;
-                };
-                covered = tok.span.end.max(hit.end);
-                match self.place(&mut lines, &tok.span) {
-                    Place::Site(site) => candidates.push((tok, Some(site))),
-                    Place::Text => candidates.push((tok, None)),
-                    Place::Composite => {}
-                }
+        for tok in tokens {
+            match self.place(&mut lines, &tok.span) {
+                Place::Site(site) => candidates.push((tok, Some(site))),
+                Place::Text => candidates.push((tok, None)),
+                Place::Composite => {}
             }
         }
         if let Some(keywords) = &self.matcher.keywords {
