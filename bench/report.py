@@ -537,6 +537,9 @@ def cmd_results(rdir, md_out):
     md.append("")
     md.extend(body)
     md.extend(scal)
+    notes = os.path.join(os.path.dirname(os.path.abspath(md_out)), "PROFILE.md")
+    if os.path.exists(notes):  # what profiling showed and what changed because of it
+        md += ["", open(notes).read().rstrip()]
     open(md_out, "w").write("\n".join(md).rstrip() + "\n")
     # short console summary
     for label, name, val, target, ok in summary:

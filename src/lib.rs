@@ -304,8 +304,23 @@ fn is_own_file(path: &Path, own: &[PathBuf]) -> bool {
     !own.is_empty() && std::fs::canonicalize(path).is_ok_and(|p| own.contains(&p))
 }
 
-/// Finds the references `rules` match in one file's bytes, as `rename` would, without touching
-/// the file system: the entry point for fuzzing, benchmarks and embedding.
+/// A reusable finder over one rule set: what `rename` does to one file's bytes, without touching
+/// the file system. The entry point for fuzzing, benchmarks and embedding.
+#[derive(Debug)]
+pub struct Finder(Matcher);
+
+impl Finder {
+    pub fn new(rules: &RuleSet) -> Self {
+        Finder(Matcher::new(rules.clone(), false))
+    }
+
+    /// The findings in `text`, read as a file of `kind`, in file order.
+    pub fn find(&self, kind: classify::FileKind, text: &[u8]) -> Vec<find::Finding> {
+        self.0.find(kind, text).findings
+    }
+}
+
+/// [`Finder::find`] for a single call.
 pub fn find_in(rules: &RuleSet, kind: classify::FileKind, text: &[u8]) -> Vec<find::Finding> {
-    Matcher::new(rules.clone(), false).find(kind, text).findings
+    Finder::new(rules).find(kind, text)
 }

@@ -277,7 +277,7 @@ fn list_groups_by_registry() {
         .stdout();
     assert_eq!(
         out,
-        "docker.io  docker.io/gdtiti/grok2api, docker.io/library/python, docker.io/library/redis  (4 references)\nghcr.io  ghcr.io/gdtiti/grok2api, ghcr.io/gdtiti/grok2api-api  (33 references)\n2 registries in 37 references across 14 files\n"
+        "docker.io  docker.io/docker/dockerfile, docker.io/gdtiti/grok2api, docker.io/library/python, docker.io/library/redis  (5 references)\nghcr.io  ghcr.io/gdtiti/grok2api, ghcr.io/gdtiti/grok2api-api  (33 references)\n2 registries in 38 references across 14 files\n"
     );
     let md = tree
         .run(&["list", "--format", "markdown"])

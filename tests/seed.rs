@@ -185,12 +185,13 @@ fn list_inventories_image_positions_only() {
     let run = tree.run(&["list", "-q"]).expect_code(0);
     assert_eq!(
         run.stdout(),
-        "docker.io/gdtiti/grok2api  latest  (1 reference)
+        "docker.io/docker/dockerfile  1.7  (1 reference)
+docker.io/gdtiti/grok2api  latest  (1 reference)
 docker.io/library/python  3.12-slim  (2 references)
 docker.io/library/redis  7-alpine  (1 reference)
 ghcr.io/gdtiti/grok2api  hf-amd64-v1.0.0, hf-arm64-v1.0.0, latest, latest-amd64, latest-arm64, main, main-amd64, sha256:eb9f5f9605a753ecdbef9e554708e7833ee813607f155169a506f9324d1538d9, v1.0.0  (32 references)
 ghcr.io/gdtiti/grok2api-api  latest  (1 reference)
-5 images in 37 references across 14 files
+6 images in 38 references across 14 files
 "
     );
     let doc = tree

@@ -265,6 +265,21 @@ fn trim_comment(line: &[u8], from: usize) -> Range<usize> {
 }
 
 fn dockerfile_sites(line: &[u8], facts: &FileFacts) -> Vec<LocalSite> {
+    // `# syntax=docker/dockerfile:1.7` names the frontend image (a parser directive).
+    let trimmed = line.trim_ascii_start();
+    if let Some(rest) = trimmed.strip_prefix(b"#") {
+        let rest = rest.trim_ascii_start();
+        let Some(value) = rest
+            .strip_prefix(b"syntax")
+            .map(<[u8]>::trim_ascii_start)
+            .and_then(|r| r.strip_prefix(b"="))
+        else {
+            return Vec::new();
+        };
+        let value = value.trim_ascii();
+        let start = value.as_ptr() as usize - line.as_ptr() as usize;
+        return vec![(start..start + value.len(), Confidence::Structural)];
+    }
     let words = shell_words(line, 0);
     let Some(first) = words.first() else {
         return Vec::new();
@@ -607,10 +622,16 @@ mod tests {
 
     #[test]
     fn dockerfile_from_copy_and_arg() {
-        let df = "ARG BASE=python:3.12\nFROM --platform=$BUILDPLATFORM ${BASE} AS build\nFROM nginx:1.25\nCOPY --from=build /a /b\nCOPY --from=busybox:1.36 /bin/sh /sh\nFROM build\nFROM scratch\n";
+        let df = "# syntax=docker/dockerfile:1.7\nARG BASE=python:3.12\nFROM --platform=$BUILDPLATFORM ${BASE} AS build\nFROM nginx:1.25\nCOPY --from=build /a /b\nCOPY --from=busybox:1.36 /bin/sh /sh\nFROM build\nFROM scratch\n";
         assert_eq!(
             site_texts(FileKind::Dockerfile, df),
-            ["python:3.12", "${BASE}", "nginx:1.25", "busybox:1.36"]
+            [
+                "docker/dockerfile:1.7",
+                "python:3.12",
+                "${BASE}",
+                "nginx:1.25",
+                "busybox:1.36"
+            ]
         );
     }
 

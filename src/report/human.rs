@@ -69,8 +69,10 @@ pub(super) fn render(
             writeln!(out, "{at}  {what}  {}", style.paint(DIM, &label))?;
         }
     }
-    for w in &report.warnings {
-        writeln!(out, "{}: warning: {}", display_path(&w.path), w.message)?;
+    if !style.quiet {
+        for w in &report.warnings {
+            writeln!(out, "{}: warning: {}", display_path(&w.path), w.message)?;
+        }
     }
     for e in &report.errors {
         writeln!(out, "{}: error: {}", display_path(&e.path), e.message)?;
@@ -132,6 +134,9 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
     }
     if s.ignored > 0 {
         line.push_str(&format!("; {} ignored", s.ignored));
+    }
+    if !report.warnings.is_empty() {
+        line.push_str(&format!("; {}", plural(report.warnings.len(), "warning")));
     }
     if !report.errors.is_empty() {
         line.push_str(&format!("; {}", plural(report.errors.len(), "error")));
