@@ -183,7 +183,7 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
                     binary.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
-                let scanned = matcher.find(classify::classify(path), &bytes);
+                let scanned = matcher.find_candidate(classify::classify(path), &bytes);
                 if let Some(message) = scanned.warning {
                     let warning = FileError {
                         path: path.to_path_buf(),

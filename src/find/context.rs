@@ -331,13 +331,16 @@ fn dockerfile_sites(line: &[u8], facts: &FileFacts) -> Vec<LocalSite> {
 }
 
 /// Whether a line can hold a container command: a cheap test before splitting it into words.
+/// (`oc ` is checked apart: as an automaton pattern it is common enough to defeat its prefilter.)
 fn mentions_a_tool(line: &[u8]) -> bool {
     static TOOLS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
     let tools = TOOLS.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(["docker", "podman", "nerdctl", "kubectl", "oc ", "--image"])
+        aho_corasick::AhoCorasick::new(["docker", "podman", "nerdctl", "kubectl", "--image"])
             .expect("literal patterns build an automaton")
     });
     tools.is_match(line)
+        || line.trim_ascii_start().starts_with(b"oc ")
+        || memchr::memmem::find(line, b" oc ").is_some()
 }
 
 /// Image arguments of container command lines anywhere in the line.

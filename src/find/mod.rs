@@ -139,6 +139,11 @@ impl Matcher {
         if !self.may_match(text) {
             return Scanned::default();
         }
+        self.find_candidate(kind, text)
+    }
+
+    /// [`Matcher::find`] for a file that [`Matcher::may_match`] already let through.
+    pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8]) -> Scanned {
         let kind = if kind == FileKind::Yaml {
             refine_yaml_by_content(kind, text)
         } else {
