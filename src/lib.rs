@@ -149,6 +149,16 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
     let scanned = AtomicUsize::new(0);
     let binary = AtomicUsize::new(0);
     let progress = progress_bar(config.progress);
+    let warn = |path: &Path, message: String| {
+        let warning = FileError {
+            path: path.to_path_buf(),
+            message,
+        };
+        warnings
+            .lock()
+            .expect("no panics while holding the lock")
+            .push(warning);
+    };
     let own_files: Vec<PathBuf> = config
         .own_files
         .iter()
@@ -161,18 +171,10 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
         &config.walk,
         |path: &Path, visit| match visit {
             _ if is_own_file(path, &own_files) => {}
-            _ if apply::is_temporary(path) => {
-                let message =
-                    "a temporary file left by an interrupted `reimage -w`; delete it".to_owned();
-                let warning = FileError {
-                    path: path.to_path_buf(),
-                    message,
-                };
-                warnings
-                    .lock()
-                    .expect("no panics while holding the lock")
-                    .push(warning);
-            }
+            _ if apply::is_temporary(path) => warn(
+                path,
+                "a temporary file left by an interrupted `reimage -w`; delete it".to_owned(),
+            ),
             Visit::Bytes(bytes) => {
                 scanned.fetch_add(1, Ordering::Relaxed);
                 progress.inc(1);
@@ -185,14 +187,7 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
                 }
                 let scanned = matcher.find_candidate(classify::classify(path), &bytes);
                 if let Some(message) = scanned.warning {
-                    let warning = FileError {
-                        path: path.to_path_buf(),
-                        message,
-                    };
-                    warnings
-                        .lock()
-                        .expect("no panics while holding the lock")
-                        .push(warning);
+                    warn(path, message);
                 }
                 if !scanned.findings.is_empty() {
                     let plan = FilePlan::new(path.to_path_buf(), scanned.findings, bytes);

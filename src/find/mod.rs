@@ -417,11 +417,7 @@ impl FileScan<'_> {
                 finding.new = Some(new);
                 Some(finding)
             }
-            Some(Verdict::Denied { rule }) => {
-                finding.action = Action::Stale;
-                finding.rule = Some(self.matcher.rules.describe(rule));
-                Some(finding)
-            }
+            Some(Verdict::Denied { rule }) => Some(self.stale(finding, rule)),
             None => {
                 let rule = self.matcher.rules.path_only(&reference)?;
                 Some(self.review(
@@ -514,11 +510,7 @@ impl FileScan<'_> {
                 finding.new = Some(new);
                 Some(finding)
             }
-            Some(Verdict::Denied { rule }) => {
-                finding.action = Action::Stale;
-                finding.rule = Some(self.matcher.rules.describe(rule));
-                Some(finding)
-            }
+            Some(Verdict::Denied { rule }) => Some(self.stale(finding, rule)),
             None if registry.is_none() => {
                 let rule = self.matcher.rules.path_only(&reference)?;
                 Some(self.review(
@@ -529,6 +521,12 @@ impl FileScan<'_> {
             }
             None => None,
         }
+    }
+
+    fn stale(&self, mut finding: Finding, rule: usize) -> Finding {
+        finding.action = Action::Stale;
+        finding.rule = Some(self.matcher.rules.describe(rule));
+        finding
     }
 
     fn review(&self, mut finding: Finding, rule: usize, why: &str) -> Finding {
