@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use crate::report::Report;
 
@@ -27,9 +27,14 @@ pub(crate) fn dirty_files(report: &Report) -> Vec<PathBuf> {
             by_root.entry(root).or_default().push(absolute);
         }
     }
+    // One `git status` per work tree, all started before any is awaited.
+    let running: Vec<_> = by_root
+        .into_iter()
+        .map(|(root, files)| (status(&root), root, files))
+        .collect();
     let mut dirty = Vec::new();
-    for (root, files) in by_root {
-        let changed = changed_in(&root);
+    for (child, root, files) in running {
+        let changed = changed_in(&root, child);
         dirty.extend(files.into_iter().filter(|f| changed.contains(f)));
     }
     dirty
@@ -49,9 +54,8 @@ fn work_tree(dir: &Path, cache: &mut HashMap<PathBuf, Option<PathBuf>>) -> Optio
     found
 }
 
-/// Absolute paths of modified, staged and untracked files under `root` (empty if git fails).
-fn changed_in(root: &Path) -> BTreeSet<PathBuf> {
-    let Ok(out) = Command::new("git")
+fn status(root: &Path) -> Option<std::process::Child> {
+    Command::new("git")
         .arg("-C")
         .arg(root)
         .args([
@@ -61,8 +65,16 @@ fn changed_in(root: &Path) -> BTreeSet<PathBuf> {
             "--untracked-files=all",
             "--no-renames",
         ])
-        .output()
-    else {
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
+}
+
+/// Absolute paths of modified, staged and untracked files under `root` (empty if git fails).
+fn changed_in(root: &Path, child: Option<std::process::Child>) -> BTreeSet<PathBuf> {
+    let Some(Ok(out)) = child.map(std::process::Child::wait_with_output) else {
         return BTreeSet::new();
     };
     if !out.status.success() {

@@ -235,8 +235,9 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
 /// entry and its findings no longer count as changed.
 fn write(report: &mut Report, threads: usize) {
     report.mode = Mode::Rename { write: true };
+    // Writing is mostly system calls (open, write, rename): twice as many writers as cores.
     let workers = if threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
+        std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
     } else {
         threads
     };

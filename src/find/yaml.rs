@@ -278,7 +278,8 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
     match key.as_str() {
         "registry" | "repository" | "tag" | "digest" if in_split_map => None,
         k if k.ends_with("image") || k == "images" || k == "newname" => structural,
-        "name" if owner.ends_with("image") => structural,
+        // GitLab `image: {name: …}`; Kubernetes image volumes `image: {reference: …}`.
+        "name" | "reference" if owner.ends_with("image") => structural,
         "name" if owner == "images" && kind == FileKind::Kustomize => structural,
         "name" if owner == "services" && kind == FileKind::GitlabCi => structural,
         "container" if kind == FileKind::GithubActions => structural,
@@ -411,6 +412,8 @@ mod tests {
             sites(FileKind::Kustomize, kustomize),
             ["nginx", "ghcr.io/a/nginx"]
         );
+        let volume = "spec:\n  volumes:\n    - name: models\n      image:\n        reference: ghcr.io/a/models:1\n        pullPolicy: IfNotPresent\n";
+        assert_eq!(sites(FileKind::Kubernetes, volume), ["ghcr.io/a/models:1"]);
         let actions = "jobs:\n  t:\n    container: node:20\n    steps:\n      - uses: docker://alpine:3\n      - uses: actions/checkout@v4\n";
         assert_eq!(
             sites(FileKind::GithubActions, actions),
