@@ -99,7 +99,7 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
     };
     let doc = Document::parse(text).map_err(|e| error(e.span(), e.message().trim().to_owned()))?;
     let root = doc.as_table();
-    for (key, item) in root.iter() {
+    for (key, _) in root.iter() {
         if !matches!(key, "rename" | "check" | "files") {
             let span = root.key(key).and_then(|k| k.span());
             return Err(error(
@@ -107,7 +107,6 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
                 format!("unknown section `{key}`; expected [[rename]], [check] or [files]"),
             ));
         }
-        let _ = item;
     }
     if let Some(item) = root.get("rename") {
         let tables = item.as_array_of_tables().ok_or_else(|| {

@@ -86,10 +86,12 @@ impl<'a> ImageRef<'a> {
         {
             return Err(RefError::MustBeLowercase);
         }
+        let was_split = domain_span.is_some();
         let mut parsed = parse_name_tag_digest(text, domain_span, rest_start)?;
         let written_domain = parsed.domain_span.clone().map(|r| &text[r]);
         parsed.domain = match written_domain {
-            None if domain_span_was_split(text) => Domain::None,
+            // Taken as a domain by `splitDockerDomain` but not a valid one: no domain at all.
+            None if was_split => Domain::None,
             None => Domain::Hub,
             Some(DEFAULT_DOMAIN | LEGACY_DEFAULT_DOMAIN) => Domain::Hub,
             Some(_) => Domain::Written,
@@ -232,12 +234,6 @@ fn looks_like_domain(first: &str) -> bool {
     first.contains(['.', ':'])
         || first == "localhost"
         || first.bytes().any(|b| b.is_ascii_uppercase())
-}
-
-/// True when the first component was taken as a domain by `splitDockerDomain` (so Go's `Parse`
-/// saw it) but is not a valid domain: the name then has no domain at all.
-fn domain_span_was_split(text: &str) -> bool {
-    split_docker_domain(text).0.is_some()
 }
 
 /// Go's `Parse(domain + "/" + remainder)`: the domain is taken only if it is a valid domain.

@@ -100,9 +100,10 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<u8, Error> {
     }
     if let Some(path) = &config.write_baseline {
         baseline::Baseline::write(path, &report).map_err(Error::Usage)?;
+        let summary = report.summary();
+        let recorded = summary.rewrite + summary.stale;
         eprintln!(
-            "reimage: recorded {} findings in {}",
-            report.summary().rewrite + report.summary().stale,
+            "reimage: recorded {recorded} findings in {}",
             path.display()
         );
         return Ok(if report.errors.is_empty() {

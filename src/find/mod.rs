@@ -363,11 +363,20 @@ impl FileScan<'_> {
         let written = std::str::from_utf8(&self.text[tok.span.clone()]).ok()?;
         let confidence = site.map_or(Confidence::QualifiedText, |s| s.confidence);
         let mut finding = self.finding(tok.span.clone(), written, confidence);
-        let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
-        if let Some(found) =
-            self.bare_prefix(&mut finding, in_image_field, site.and_then(|s| s.why))
+        if let Some((rule, to)) = self
+            .matcher
+            .rules
+            .bare_prefix(written)
+            .filter(|_| !self.matcher.inventory)
         {
-            return found;
+            let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
+            return Some(self.bare_prefix(
+                finding,
+                rule,
+                to,
+                in_image_field,
+                site.and_then(|s| s.why),
+            ));
         }
         let reference = ImageRef::parse(written).ok()?;
         finding.repository = Some(reference.repository());
@@ -432,26 +441,19 @@ impl FileScan<'_> {
     /// A value equal to a prefix rule's prefix (`k8s.gcr.io` in a Helm `registry:` field).
     fn bare_prefix(
         &self,
-        finding: &mut Finding,
-        in_site: bool,
+        mut found: Finding,
+        rule: usize,
+        to: Option<String>,
+        in_image_field: bool,
         why: Option<&'static str>,
-    ) -> Option<Option<Finding>> {
-        let (rule, to) = self.matcher.rules.bare_prefix(&finding.old)?;
-        if self.matcher.inventory {
-            return None;
-        }
-        let mut found = finding.clone();
+    ) -> Finding {
         found.rule = Some(self.matcher.rules.describe(rule));
-        Some(Some(match (in_site, to) {
+        match (in_image_field, to) {
             (true, Some(to)) => {
                 found.edits = vec![(found.span.clone(), to.clone())];
                 found.new = Some(to);
-                found
             }
-            (true, None) => {
-                found.action = Action::Stale;
-                found
-            }
+            (true, None) => found.action = Action::Stale,
             (false, _) => {
                 found.confidence = Confidence::Review;
                 found.action = Action::Review;
@@ -459,9 +461,9 @@ impl FileScan<'_> {
                     why.unwrap_or("the registry alone, outside an image field")
                         .to_owned(),
                 );
-                found
             }
-        }))
+        }
+        found
     }
 
     /// Judges a Helm split map as one reference and edits each part that changes.
