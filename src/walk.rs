@@ -40,9 +40,12 @@ impl Default for WalkOptions {
 
 /// A file's bytes, or why it was not read. Binary detection is left to the caller, which only
 /// needs it for files that contain a candidate (most files cost a single pass that way).
+///
+/// The bytes are borrowed from the walker thread's read buffer, which is reused from file to file
+/// (no allocation, page faults or zeroing per file); a caller that keeps them copies them.
 #[derive(Debug)]
-pub(crate) enum Visit {
-    Bytes(Vec<u8>),
+pub(crate) enum Visit<'a> {
+    Bytes(&'a [u8]),
     Problem(String),
 }
 
@@ -58,7 +61,7 @@ pub enum WalkError {
 /// Calls `visit(path, contents)` for every candidate file under `roots`, from several threads.
 pub(crate) fn walk<F>(roots: &[PathBuf], options: &WalkOptions, visit: F) -> Result<(), WalkError>
 where
-    F: Fn(&Path, Visit) + Sync,
+    F: Fn(&Path, Visit<'_>) + Sync,
 {
     for root in roots {
         if fs::symlink_metadata(root).is_err() {
@@ -87,10 +90,17 @@ where
     let max = options.max_filesize;
     builder.build_parallel().run(|| {
         let visit = &visit;
+        let mut buffer = Vec::new();
         Box::new(move |entry| {
             match entry {
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                    visit(entry.path(), read(entry.path(), max));
+                    match read(entry.path(), max, &mut buffer) {
+                        Ok(len) => visit(entry.path(), Visit::Bytes(&buffer[..len])),
+                        Err(problem) => visit(entry.path(), Visit::Problem(problem)),
+                    }
+                    if buffer.len() > KEPT_BUFFER {
+                        buffer = Vec::new();
+                    }
                 }
                 Ok(_) => {}
                 Err(err) => {
@@ -130,21 +140,40 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-/// Reads a file once: too large and unreadable files are reported instead.
-fn read(path: &Path, max: u64) -> Visit {
-    let mut file = match fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return Visit::Problem(format!("cannot read: {e}")),
-    };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+/// A read buffer larger than this is released after its file instead of kept for the next one.
+const KEPT_BUFFER: usize = 4 << 20;
+
+/// Reads a file once into `buffer` and returns its length: too large and unreadable files are
+/// reported instead. One `open`, one `fstat` and reads until end of file (`read_to_end` would
+/// `fstat` again and zero or grow a new buffer for every file).
+fn read(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<usize, String> {
+    let too_large =
+        |len: u64| format!("skipped: {len} bytes is over the {max}-byte limit (--max-filesize)");
+    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+    let mut file = fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_or(0, |m| m.len());
     if len > max {
-        return Visit::Problem(format!(
-            "skipped: {len} bytes is over the {max}-byte limit (--max-filesize)"
-        ));
+        return Err(too_large(len));
     }
-    let mut bytes = Vec::with_capacity(len as usize + 1);
-    if let Err(e) = file.read_to_end(&mut bytes) {
-        return Visit::Problem(format!("cannot read: {e}"));
+    // One spare byte, so a file read to its known length needs no second buffer to see its end.
+    let want = usize::try_from(len).map_err(|_| too_large(len))? + 1;
+    if buffer.len() < want {
+        buffer.resize(want, 0);
     }
-    Visit::Bytes(bytes)
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            // The file grew while being read.
+            if filled as u64 > max {
+                return Err(too_large(filled as u64));
+            }
+            buffer.resize(filled * 2, 0);
+        }
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot(e)),
+        }
+    }
 }
