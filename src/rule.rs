@@ -167,7 +167,7 @@ impl RuleSet {
 
     /// The most specific rule that matches `reference`: tag, then repository, then longest prefix.
     pub(crate) fn verdict(&self, reference: &ImageRef<'_>) -> Option<Verdict> {
-        self.verdict_for(reference, &reference.repository())
+        self.verdict_for(reference, &reference.repository_text())
     }
 
     /// [`RuleSet::verdict`] when the caller already has the normalized repository.
