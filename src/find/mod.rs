@@ -144,15 +144,28 @@ impl Matcher {
 
     /// [`Matcher::find`] for a file that [`Matcher::may_match`] already let through.
     pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8]) -> Scanned {
+        // Each hit is parsed once, to learn whether any rule has a say on it and whether the
+        // file's structure could change what it is. Parsing the structure is the costliest
+        // step; a file whose every hit is a registry-qualified name on a `key: value` line reads
+        // the same without it.
+        let mut structural = self.keywords.is_some();
+        let mut tokens = Vec::new();
+        for tok in self.needle_tokens(text) {
+            let written = std::str::from_utf8(&text[tok.span.clone()]).unwrap_or_default();
+            let reference = ImageRef::parse(written).ok();
+            structural = structural || needs_structure(text, &tok, reference.as_ref());
+            if self.relevant(written, reference.as_ref()) {
+                tokens.push(tok);
+            }
+        }
+        if tokens.is_empty() && !structural {
+            return Scanned::default();
+        }
         let kind = if kind == FileKind::Yaml {
             refine_yaml_by_content(kind, text)
         } else {
             kind
         };
-        let tokens = self.needle_tokens(text);
-        // Parsing the structure is the costliest step; a file whose every hit is a registry-
-        // qualified name on a `key: value` line reads the same without it.
-        let structural = self.keywords.is_some() || tokens.iter().any(|t| needs_structure(text, t));
         let (structure, warning) = if structural {
             read_structure(kind, text)
         } else {
@@ -171,6 +184,17 @@ impl Matcher {
             findings: scan.run(tokens),
             warning,
         }
+    }
+
+    /// Whether some rule has a say on a hit wherever it stands. [`FileScan::judge`] drops every
+    /// other candidate whatever its place, so only these are worth placing: most needle hits in
+    /// a large tree are look-alikes (`…/grok2api-api`, Go import paths) that no rule matches.
+    fn relevant(&self, written: &str, reference: Option<&ImageRef<'_>>) -> bool {
+        self.inventory
+            || self.rules.bare_prefix(written).is_some()
+            || reference.is_some_and(|r| {
+                self.rules.verdict(r).is_some() || self.rules.path_only(r).is_some()
+            })
     }
 
     /// The candidate around each needle hit, once per candidate, in file order.
@@ -197,11 +221,8 @@ impl Matcher {
 /// Whether the structural reader can change what `tok` is: a name without a registry (its place
 /// decides), a split map part, or a value that is not on a plain `key: value` line (a list item,
 /// a block scalar line, an escaped string).
-fn needs_structure(text: &[u8], tok: &token::Token) -> bool {
-    let written = std::str::from_utf8(&text[tok.span.clone()]).unwrap_or("");
-    if !ImageRef::parse(written)
-        .is_ok_and(|r| r.has_written_domain() && r.written_path().contains('/'))
-    {
+fn needs_structure(text: &[u8], tok: &token::Token, reference: Option<&ImageRef<'_>>) -> bool {
+    if !reference.is_some_and(|r| r.has_written_domain() && r.written_path().contains('/')) {
         return true;
     }
     // Look at most a short window around the token: a minified file is one long line.
