@@ -1,6 +1,7 @@
 //! `--format human`: one line per finding (`path:line:col  old → new  [context]`), grouped by
 //! file, then a summary line; `list` prints the inventory grouped by repository.
 
+use std::fmt::{self, Display};
 use std::io::{self, Write};
 
 use super::{display_path, inventory, GroupBy, Mode, Report, Summary};
@@ -15,11 +16,40 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
+    /// `text` in colour `code` when colour is on, written straight into the output.
+    fn paint<'a, T: Display + ?Sized>(&self, code: &'static str, text: &'a T) -> Painted<'a, T> {
+        Painted {
+            code: self.color.then_some(code),
+            text,
+        }
+    }
+}
+
+/// Text that renders with an ANSI colour, or plain.
+struct Painted<'a, T: ?Sized> {
+    code: Option<&'static str>,
+    text: &'a T,
+}
+
+impl<T: Display + ?Sized> Display for Painted<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.code {
+            Some(code) => write!(f, "\x1b[{code}m{}\x1b[0m", self.text),
+            None => self.text.fmt(f),
+        }
+    }
+}
+
+/// A path as reports show it, without an intermediate string when nothing needs replacing.
+struct ShownPath<'a>(&'a std::path::Path);
+
+impl Display for ShownPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.to_str() {
+            Some(text) if !text.contains('\\') => {
+                f.write_str(text.strip_prefix("./").unwrap_or(text))
+            }
+            _ => f.write_str(&display_path(self.0)),
         }
     }
 }
@@ -40,33 +70,36 @@ pub(super) fn render(
         return render_inventory(report, style, group_by, out);
     }
     if !style.quiet {
+        // Thousands of lines on a large tree: written piece by piece, no string per finding.
         for (path, f) in report.findings() {
-            let at = style.paint(
-                PATH,
-                &format!("{}:{}:{}", display_path(path), f.line, f.column),
-            );
-            let label = format!("[{}, {}]", f.context.label(), f.confidence.label());
-            let what = match (f.action, &f.new) {
+            let at = format_args!("{}:{}:{}", ShownPath(path), f.line, f.column);
+            write!(out, "{}  ", style.paint(PATH, &at))?;
+            match (f.action, &f.new) {
                 (Action::Rewrite, Some(new)) => {
-                    format!("{} → {}", style.paint(OLD, &f.old), style.paint(NEW, new))
+                    write!(
+                        out,
+                        "{} → {}",
+                        style.paint(OLD, &f.old),
+                        style.paint(NEW, new)
+                    )?;
                 }
-                (Action::Ignored, _) => format!("{}  ignored (inline `reimage: ignore`)", f.old),
-                (Action::Baselined, _) => format!("{}  accepted by the baseline", f.old),
-                (Action::Review, _) => format!(
-                    "{}  {}",
-                    f.old,
-                    style.paint(
-                        NOTE,
-                        &format!("review: {}", f.note.as_deref().unwrap_or(""))
-                    )
-                ),
-                _ => format!(
+                (Action::Ignored, _) => {
+                    write!(out, "{}  ignored (inline `reimage: ignore`)", f.old)?;
+                }
+                (Action::Baselined, _) => write!(out, "{}  accepted by the baseline", f.old)?,
+                (Action::Review, _) => {
+                    let note = format_args!("review: {}", f.note.as_deref().unwrap_or(""));
+                    write!(out, "{}  {}", f.old, style.paint(NOTE, &note))?;
+                }
+                _ => write!(
+                    out,
                     "{}  stale ({})",
                     style.paint(OLD, &f.old),
                     f.rule.as_deref().unwrap_or("")
-                ),
-            };
-            writeln!(out, "{at}  {what}  {}", style.paint(DIM, &label))?;
+                )?,
+            }
+            let label = format_args!("[{}, {}]", f.context.label(), f.confidence.label());
+            writeln!(out, "  {}", style.paint(DIM, &label))?;
         }
     }
     if !style.quiet {
