@@ -16,7 +16,10 @@ impl IgnoredLines {
         let mut block_start = None;
         let mut line = 1;
         let mut counted = 0;
-        for at in memchr::memmem::find_iter(text, MARKER) {
+        static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+            std::sync::OnceLock::new();
+        let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(MARKER));
+        for at in finder.find_iter(text) {
             line += memchr::memchr_iter(b'\n', &text[counted..at]).count();
             counted = at;
             let rest = &text[at + MARKER.len()..];

@@ -53,13 +53,26 @@ pub(crate) fn tokens_in(text: &[u8], range: Range<usize>) -> Vec<Token> {
     tokens
 }
 
+/// The last `first` directly followed by `second`. Runs are short, and a `memmem` search builds a
+/// searcher per call, which profiles showed at tens of thousands of candidates.
+fn rfind_pair(bytes: &[u8], first: u8, second: u8) -> Option<usize> {
+    bytes
+        .windows(2)
+        .rposition(|w| w[0] == first && w[1] == second)
+}
+
+/// Where `://` starts, if anywhere.
+fn find_scheme(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(3).position(|w| w == b"://")
+}
+
 /// Shapes the maximal run `run` into a candidate; `anchor` is where the interesting part ends
 /// at the latest (a shell default marker before it cuts the run).
 fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
     let mut start = run.start;
     let end = run.end;
     let run_bytes = &text[start..anchor.min(end)];
-    if let Some(cut) = memchr::memmem::rfind(run_bytes, b":-") {
+    if let Some(cut) = rfind_pair(run_bytes, b':', b'-') {
         // `${VAR:-default}`: the default is a reference only if the expression stands alone, not
         // when it continues a word (`app:${TAG:-latest}` defaults a tag).
         let open = run
@@ -71,7 +84,7 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
         }
         start += cut + 2;
     }
-    if let Some(at) = memchr::memmem::find(&text[start..end], b"://") {
+    if let Some(at) = find_scheme(&text[start..end]) {
         // `uses: docker://alpine:3` names an image; any other scheme is a URL.
         if &text[start..start + at] != b"docker" {
             return None;
