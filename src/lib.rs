@@ -179,19 +179,19 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
             Visit::Bytes(bytes) => {
                 scanned.fetch_add(1, Ordering::Relaxed);
                 progress.inc(1);
-                if !matcher.may_match(bytes) {
+                let Some(hits) = matcher.first_pass(bytes) else {
                     return;
-                }
+                };
                 if memchr::memchr(0, bytes).is_some() {
                     binary.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
-                let scanned = matcher.find_candidate(classify::classify(path), bytes);
+                let scanned = matcher.find_candidate(classify::classify(path), bytes, hits);
                 if let Some(message) = scanned.warning {
                     warn(path, message);
                 }
                 if !scanned.findings.is_empty() {
-                    let plan = FilePlan::new(path.to_path_buf(), scanned.findings, bytes.to_vec());
+                    let plan = FilePlan::new(path.to_path_buf(), scanned.findings, bytes);
                     files
                         .lock()
                         .expect("no panics while holding the lock")

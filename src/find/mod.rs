@@ -127,30 +127,36 @@ impl Matcher {
         }
     }
 
-    /// Whether a file with these bytes can contain a finding (the cheap first pass).
-    pub(crate) fn may_match(&self, text: &[u8]) -> bool {
-        self.needles.as_ref().is_some_and(|n| n.is_match(text))
-            || self.keywords.as_ref().is_some_and(|k| k.is_match(text))
+    /// The cheap first pass, the only one most files get: where the needles occur, or `None`
+    /// when the file cannot contain a finding. One pass serves both questions.
+    pub(crate) fn first_pass(&self, text: &[u8]) -> Option<Hits> {
+        let hits = self
+            .needles
+            .as_ref()
+            .map(|n| n.hits(text))
+            .unwrap_or_default();
+        let keyword = || self.keywords.as_ref().is_some_and(|k| k.is_match(text));
+        (!hits.is_empty() || keyword()).then_some(Hits(hits))
     }
 
     /// Every finding in `text`, in file order, and a warning when the file's structure could not
     /// be read (it is then read line by line).
     pub(crate) fn find(&self, kind: FileKind, text: &[u8]) -> Scanned {
-        if !self.may_match(text) {
-            return Scanned::default();
+        match self.first_pass(text) {
+            Some(hits) => self.find_candidate(kind, text, hits),
+            None => Scanned::default(),
         }
-        self.find_candidate(kind, text)
     }
 
-    /// [`Matcher::find`] for a file that [`Matcher::may_match`] already let through.
-    pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8]) -> Scanned {
+    /// [`Matcher::find`] for a file that [`Matcher::first_pass`] let through with `hits`.
+    pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8], hits: Hits) -> Scanned {
         // Each hit is parsed once, to learn whether any rule has a say on it and whether the
         // file's structure could change what it is. Parsing the structure is the costliest
         // step; a file whose every hit is a registry-qualified name on a `key: value` line reads
         // the same without it.
         let mut structural = self.keywords.is_some();
         let mut tokens = Vec::new();
-        for tok in self.needle_tokens(text) {
+        for tok in needle_tokens(text, hits) {
             let written = std::str::from_utf8(&text[tok.span.clone()]).unwrap_or_default();
             let reference = ImageRef::parse(written).ok();
             structural = structural || needs_structure(text, &tok, reference.as_ref());
@@ -196,26 +202,27 @@ impl Matcher {
                 self.rules.verdict(r).is_some() || self.rules.path_only(r).is_some()
             })
     }
+}
 
-    /// The candidate around each needle hit, once per candidate, in file order.
-    fn needle_tokens(&self, text: &[u8]) -> Vec<token::Token> {
-        let Some(needles) = &self.needles else {
-            return Vec::new();
-        };
-        let mut tokens = Vec::new();
-        let mut covered = 0;
-        for hit in needles.hits(text) {
-            if hit.start < covered {
-                continue;
-            }
-            let Some(tok) = token::token_at(text, hit.clone()) else {
-                continue;
-            };
-            covered = tok.span.end.max(hit.end);
-            tokens.push(tok);
+/// Where a file's needles occur, in increasing order of start: what the first pass found.
+#[derive(Debug, Default)]
+pub(crate) struct Hits(Vec<Range<usize>>);
+
+/// The candidate around each needle hit, once per candidate, in file order.
+fn needle_tokens(text: &[u8], hits: Hits) -> Vec<token::Token> {
+    let mut tokens = Vec::new();
+    let mut covered = 0;
+    for hit in hits.0 {
+        if hit.start < covered {
+            continue;
         }
-        tokens
+        let Some(tok) = token::token_at(text, hit.clone()) else {
+            continue;
+        };
+        covered = tok.span.end.max(hit.end);
+        tokens.push(tok);
     }
+    tokens
 }
 
 /// Whether the structural reader can change what `tok` is: a name without a registry (its place
@@ -341,6 +348,9 @@ impl FileScan<'_> {
                 .filter_map(|c| self.judge_composite(c)),
         );
         findings.sort_by_key(|f| (f.span.start, f.span.end));
+        if findings.is_empty() {
+            return findings;
+        }
         let ignored = suppress::IgnoredLines::new(self.text);
         let mut locator = Locator::default();
         for finding in &mut findings {
