@@ -86,7 +86,7 @@ mod tests {
         .unwrap();
         let findings: Vec<Finding> =
             crate::find_in(&rules, crate::classify::FileKind::Yaml, original);
-        FilePlan::new(path.to_path_buf(), findings, original.to_vec())
+        FilePlan::new(path.to_path_buf(), findings, original)
     }
 
     #[test]

@@ -17,15 +17,15 @@ pub struct FilePlan {
 }
 
 impl FilePlan {
-    /// Builds the plan of one file, keeping its bytes only if something would change.
-    pub(crate) fn new(path: PathBuf, findings: Vec<Finding>, bytes: Vec<u8>) -> Self {
+    /// Builds the plan of one file, copying its bytes only if something would change.
+    pub(crate) fn new(path: PathBuf, findings: Vec<Finding>, bytes: &[u8]) -> Self {
         let changes = findings
             .iter()
             .any(|f| f.action == Action::Rewrite && !f.edits.is_empty());
         FilePlan {
             path,
             findings,
-            original: changes.then_some(bytes),
+            original: changes.then(|| bytes.to_vec()),
         }
     }
 
