@@ -343,9 +343,13 @@ fn mentions_a_tool(line: &[u8]) -> bool {
             .build(["docker", "podman", "nerdctl", "kubectl", "--image"])
             .expect("literal patterns build an automaton")
     });
+    static OC: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
     tools.is_match(line)
         || line.trim_ascii_start().starts_with(b"oc ")
-        || memchr::memmem::find(line, b" oc ").is_some()
+        || OC
+            .get_or_init(|| memchr::memmem::Finder::new(b" oc "))
+            .find(line)
+            .is_some()
 }
 
 /// Image arguments of container command lines anywhere in the line.
