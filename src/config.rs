@@ -88,8 +88,9 @@ pub fn load(files: &[PathBuf]) -> Result<FileConfig, ConfigError> {
 }
 
 fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), ConfigError> {
+    let lines = Lines::new(text);
     let error = |span: Option<Range<usize>>, message: String| {
-        let (line, column) = line_column(text, span.map_or(0, |s| s.start));
+        let (line, column) = lines.locate(span.map_or(0, |s| s.start));
         ConfigError {
             path: path.to_path_buf(),
             line,
@@ -118,12 +119,12 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
         for table in tables.iter() {
             config
                 .renames
-                .push(rename_rule(table, path, text).map_err(|(span, m)| error(span, m))?);
+                .push(rename_rule(table, path, &lines).map_err(|(span, m)| error(span, m))?);
         }
     }
     if let Some(check) = root.get("check") {
         for (value, span) in strings(check, "deny", "[check] deny").map_err(|(s, m)| error(s, m))? {
-            let origin = origin(path, text, span.clone());
+            let origin = origin(path, &lines, span.clone());
             config.deny.push(RuleSpec {
                 from: value,
                 to: None,
@@ -144,7 +145,7 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
 type Located = (Option<Range<usize>>, String);
 type Spanned = (String, Option<Range<usize>>);
 
-fn rename_rule(table: &Table, path: &Path, text: &str) -> Result<RuleSpec, Located> {
+fn rename_rule(table: &Table, path: &Path, lines: &Lines<'_>) -> Result<RuleSpec, Located> {
     let field = |name: &str| -> Result<Option<String>, Located> {
         match table.get(name) {
             None => Ok(None),
@@ -174,7 +175,7 @@ fn rename_rule(table: &Table, path: &Path, text: &str) -> Result<RuleSpec, Locat
     Ok(RuleSpec {
         from,
         to: Some(to),
-        origin: origin(path, text, span),
+        origin: origin(path, lines, span),
     })
 }
 
@@ -202,17 +203,33 @@ fn strings(section: &Item, key: &str, what: &str) -> Result<Vec<Spanned>, Locate
         .collect()
 }
 
-fn origin(path: &Path, text: &str, span: Option<Range<usize>>) -> String {
-    let (line, _) = line_column(text, span.map_or(0, |s| s.start));
+fn origin(path: &Path, lines: &Lines<'_>, span: Option<Range<usize>>) -> String {
+    let (line, _) = lines.locate(span.map_or(0, |s| s.start));
     format!("{}:{line}", path.display())
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+/// Where each line of a configuration file starts. Locating an offset is a binary search, so
+/// a vendor migration with hundreds of rules is located in linear time, not quadratic.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn locate(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line - 1];
+        (line, self.text[line_start..offset].chars().count() + 1)
+    }
 }
 
 /// Appends `[[rename]] from/to` to the file at `path` (created if missing), keeping everything
@@ -298,6 +315,24 @@ mod tests {
         assert!(e.message.contains("unknown section `rules`"));
         let e = parse("[[rename]]\nfrom = \"a/b\"\n").unwrap_err();
         assert!(e.message.contains("needs `to`"));
+    }
+
+    #[test]
+    fn lines_locate_offsets_as_a_scan_from_the_start_would() {
+        let text = "ab\né x\n\nlast";
+        let lines = Lines::new(text);
+        let by_scan = |offset: usize| {
+            let before = &text[..offset];
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            (
+                before.matches('\n').count() + 1,
+                before[start..].chars().count() + 1,
+            )
+        };
+        for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+            assert_eq!(lines.locate(offset), by_scan(offset), "offset {offset}");
+        }
+        assert_eq!(lines.locate(text.len() + 10), by_scan(text.len()));
     }
 
     #[test]
