@@ -30,7 +30,7 @@ pub struct RuleError {
 }
 
 /// What `from` selects.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Pattern {
     /// A repository with any tag or digest: `ghcr.io/gdtiti/grok2api`.
     Repository { repo: String },
@@ -86,9 +86,11 @@ impl RuleSet {
     pub fn new(specs: Vec<RuleSpec>) -> Result<Self, Vec<RuleError>> {
         let mut errors = Vec::new();
         let mut set = RuleSet::default();
+        // Pattern → first rule with it: duplicates are found in one pass, however many rules.
+        let mut seen: HashMap<Pattern, usize> = HashMap::new();
         for spec in specs {
             match Rule::new(spec) {
-                Ok(rule) => set.insert(rule, &mut errors),
+                Ok(rule) => set.insert(rule, &mut seen, &mut errors),
                 Err(e) => errors.push(e),
             }
         }
@@ -102,9 +104,15 @@ impl RuleSet {
         }
     }
 
-    fn insert(&mut self, rule: Rule, errors: &mut Vec<RuleError>) {
+    fn insert(
+        &mut self,
+        rule: Rule,
+        seen: &mut HashMap<Pattern, usize>,
+        errors: &mut Vec<RuleError>,
+    ) {
         let index = self.rules.len();
-        if let Some(other) = self.rules.iter().find(|r| r.pattern == rule.pattern) {
+        if let Some(&first) = seen.get(&rule.pattern) {
+            let other = &self.rules[first];
             errors.push(rule.error(format!(
                 "`{}` is already a rule ({}); keep one of them",
                 other.spec.from, other.spec.origin
@@ -126,6 +134,7 @@ impl RuleSet {
                     .insert(prefix_text(&rule.spec.from).to_owned(), index);
             }
         }
+        seen.insert(rule.pattern.clone(), index);
         self.rules.push(rule);
     }
 
@@ -628,6 +637,27 @@ mod tests {
         assert!(problem("nginx", "nginx").contains("matched by `from` again"));
         assert!(problem("nginx", "ghcr.io/a/nginx:1").contains("tags are kept"));
         assert!(problem("https://ghcr.io/a", "ghcr.io/b").contains("not an image reference"));
+    }
+
+    #[test]
+    fn the_same_pattern_twice_is_rejected_with_the_first_rule_named() {
+        let mut first = spec("nginx", "ghcr.io/a/nginx");
+        first.origin = "reimage.toml:3".into();
+        let specs = vec![
+            first,
+            spec("ghcr.io/b/app", "ghcr.io/c/app"),
+            // Another spelling of the same repository.
+            spec("docker.io/library/nginx", "ghcr.io/b/nginx"),
+        ];
+        let errors = RuleSet::new(specs).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].rule, "docker.io/library/nginx → ghcr.io/b/nginx");
+        assert!(
+            errors[0]
+                .problem
+                .contains("`nginx` is already a rule (reimage.toml:3)"),
+            "{errors:?}"
+        );
     }
 
     #[test]
