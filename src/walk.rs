@@ -140,36 +140,49 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// Each walker thread's read buffer starts this large; most source files fit.
+const FIRST_BUFFER: usize = 64 << 10;
 /// A read buffer larger than this is released after its file instead of kept for the next one.
 const KEPT_BUFFER: usize = 4 << 20;
 
 /// Reads a file once into `buffer` and returns its length: too large and unreadable files are
-/// reported instead. One `open`, one `fstat` and reads until end of file (`read_to_end` would
-/// `fstat` again and zero or grow a new buffer for every file).
+/// reported instead. A file that fits the buffer costs an `open` and reads to end of file; only a
+/// larger one is `fstat`ed, to check `max` and size the buffer once (`read_to_end` would `fstat`
+/// every file and zero or grow a new buffer for each).
 fn read(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<usize, String> {
     let too_large =
         |len: u64| format!("skipped: {len} bytes is over the {max}-byte limit (--max-filesize)");
     let cannot = |e: std::io::Error| format!("cannot read: {e}");
     let mut file = fs::File::open(path).map_err(cannot)?;
-    let len = file.metadata().map_or(0, |m| m.len());
-    if len > max {
-        return Err(too_large(len));
-    }
-    // One spare byte, so a file read to its known length needs no second buffer to see its end.
-    let want = usize::try_from(len).map_err(|_| too_large(len))? + 1;
-    if buffer.len() < want {
-        buffer.resize(want, 0);
+    if buffer.len() < FIRST_BUFFER {
+        buffer.resize(FIRST_BUFFER, 0);
     }
     let mut filled = 0;
+    let mut sized = false;
     loop {
         if filled == buffer.len() {
-            // The file grew while being read.
+            let mut want = filled * 2;
+            if !sized {
+                sized = true;
+                let len = file.metadata().map_err(cannot)?.len();
+                if len > max {
+                    return Err(too_large(len));
+                }
+                // One spare byte, so reading to the known length needs no second growth to see
+                // the end of the file.
+                let exact = usize::try_from(len).map_err(|_| too_large(len))? + 1;
+                if exact > filled {
+                    want = exact;
+                }
+            }
+            // Past the size it had when it was opened: the file is growing while being read.
             if filled as u64 > max {
                 return Err(too_large(filled as u64));
             }
-            buffer.resize(filled * 2, 0);
+            buffer.resize(want, 0);
         }
         match file.read(&mut buffer[filled..]) {
+            Ok(0) if filled as u64 > max => return Err(too_large(filled as u64)),
             Ok(0) => return Ok(filled),
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
