@@ -42,6 +42,14 @@ const TEMP_SUFFIX: &str = ".tmp";
 
 /// Whether `path` is a temporary file of ours (`.NAME.reimage-XXXXXX.tmp`).
 pub(crate) fn is_temporary(path: &Path) -> bool {
+    // Asked of every file walked: the suffix test on the raw path spares the component parsing.
+    if !path
+        .as_os_str()
+        .as_encoded_bytes()
+        .ends_with(TEMP_SUFFIX.as_bytes())
+    {
+        return false;
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
