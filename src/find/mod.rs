@@ -10,8 +10,10 @@ mod token;
 mod toml;
 mod yaml;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::AhoCorasick;
 
@@ -88,7 +90,31 @@ pub(crate) struct Matcher {
     /// Lines with these words are analysed for image positions even without a needle.
     keywords: Option<AhoCorasick>,
     inventory: bool,
+    /// Tells this matcher's entries in the per-thread triage memo from another's.
+    id: usize,
 }
+
+/// What a needle hit's text is on its own, wherever it stands.
+#[derive(Debug, Clone, Copy)]
+struct Triage {
+    /// Some rule has a say on it (see [`Matcher::relevant`]).
+    relevant: bool,
+    /// A registry-qualified name with a namespace (`ghcr.io/owner/app`), which a `key: value`
+    /// line reads the same without the file's structure.
+    qualified: bool,
+}
+
+/// How many distinct hit texts a thread remembers before starting over.
+const TRIAGE_MEMO_MAX: usize = 4096;
+
+thread_local! {
+    /// Triage by hit text, per walker thread, for one matcher at a time: a large tree repeats a
+    /// few hundred names tens of thousands of times, and parsing them was the largest cost of
+    /// files with hits.
+    static TRIAGED: RefCell<(usize, HashMap<Box<str>, Triage>)> = RefCell::new((0, HashMap::new()));
+}
+
+static NEXT_MATCHER_ID: AtomicUsize = AtomicUsize::new(1);
 
 const CONTEXT_KEYWORDS: &[&str] = &[
     "image",
@@ -124,6 +150,7 @@ impl Matcher {
             needles,
             keywords,
             inventory,
+            id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -150,7 +177,7 @@ impl Matcher {
 
     /// [`Matcher::find`] for a file that [`Matcher::first_pass`] let through with `hits`.
     pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8], hits: Hits) -> Scanned {
-        // Each hit is parsed once, to learn whether any rule has a say on it and whether the
+        // Each hit is triaged on its own: whether any rule has a say on it and whether the
         // file's structure could change what it is. Parsing the structure is the costliest
         // step; a file whose every hit is a registry-qualified name on a `key: value` line reads
         // the same without it.
@@ -158,9 +185,9 @@ impl Matcher {
         let mut tokens = Vec::new();
         for tok in needle_tokens(text, hits) {
             let written = std::str::from_utf8(&text[tok.span.clone()]).unwrap_or_default();
-            let reference = ImageRef::parse(written).ok();
-            structural = structural || needs_structure(text, &tok, reference.as_ref());
-            if self.relevant(written, reference.as_ref()) {
+            let triage = self.triage(written);
+            structural = structural || needs_structure(text, &tok, triage.qualified);
+            if triage.relevant {
                 tokens.push(tok);
             }
         }
@@ -190,6 +217,28 @@ impl Matcher {
             findings: scan.run(tokens),
             warning,
         }
+    }
+
+    /// [`Triage`] of a hit's text, parsed once per thread and text.
+    fn triage(&self, written: &str) -> Triage {
+        TRIAGED.with(|memo| {
+            let (owner, memo) = &mut *memo.borrow_mut();
+            if *owner != self.id || memo.len() >= TRIAGE_MEMO_MAX {
+                *owner = self.id;
+                memo.clear();
+            }
+            if let Some(&triage) = memo.get(written) {
+                return triage;
+            }
+            let reference = ImageRef::parse(written).ok();
+            let triage = Triage {
+                relevant: self.relevant(written, reference.as_ref()),
+                qualified: reference
+                    .is_some_and(|r| r.has_written_domain() && r.written_path().contains('/')),
+            };
+            memo.insert(written.into(), triage);
+            triage
+        })
     }
 
     /// Whether some rule has a say on a hit wherever it stands. [`FileScan::judge`] drops every
@@ -228,8 +277,8 @@ fn needle_tokens(text: &[u8], hits: Hits) -> Vec<token::Token> {
 /// Whether the structural reader can change what `tok` is: a name without a registry (its place
 /// decides), a split map part, or a value that is not on a plain `key: value` line (a list item,
 /// a block scalar line, an escaped string).
-fn needs_structure(text: &[u8], tok: &token::Token, reference: Option<&ImageRef<'_>>) -> bool {
-    if !reference.is_some_and(|r| r.has_written_domain() && r.written_path().contains('/')) {
+fn needs_structure(text: &[u8], tok: &token::Token, qualified: bool) -> bool {
+    if !qualified {
         return true;
     }
     // Look at most a short window around the token: a minified file is one long line.
@@ -701,5 +750,33 @@ fn normalize_domain(domain: &str) -> &str {
     match domain {
         "index.docker.io" => "docker.io",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::RuleSpec;
+
+    fn matcher(from: &str, to: &str) -> Matcher {
+        let spec = RuleSpec {
+            from: from.into(),
+            to: Some(to.into()),
+            origin: "test".into(),
+        };
+        Matcher::new(RuleSet::new(vec![spec]).unwrap(), false)
+    }
+
+    #[test]
+    fn the_triage_memo_keeps_each_matchers_answers_apart() {
+        // Both rules search for `a/b`; only the first has a say on `ghcr.io/a/b`.
+        let ghcr = matcher("ghcr.io/a/b", "ghcr.io/a/c");
+        let quay = matcher("quay.io/a/b", "quay.io/a/c");
+        let text = b"image: ghcr.io/a/b:1\n";
+        // `quay` first: a memo shared between matchers would then hide the finding from `ghcr`.
+        for _ in 0..2 {
+            assert!(quay.find(FileKind::Yaml, text).findings.is_empty());
+            assert_eq!(ghcr.find(FileKind::Yaml, text).findings.len(), 1);
+        }
     }
 }
