@@ -40,20 +40,6 @@ impl<T: Display + ?Sized> Display for Painted<'_, T> {
     }
 }
 
-/// A path as reports show it, without an intermediate string when nothing needs replacing.
-struct ShownPath<'a>(&'a std::path::Path);
-
-impl Display for ShownPath<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.to_str() {
-            Some(text) if !text.contains('\\') => {
-                f.write_str(text.strip_prefix("./").unwrap_or(text))
-            }
-            _ => f.write_str(&display_path(self.0)),
-        }
-    }
-}
-
 const PATH: &str = "35";
 const OLD: &str = "31";
 const NEW: &str = "32";
@@ -72,8 +58,12 @@ pub(super) fn render(
     if !style.quiet {
         // Thousands of lines on a large tree: written piece by piece, no string per finding.
         for (path, f) in report.findings() {
-            let at = format_args!("{}:{}:{}", ShownPath(path), f.line, f.column);
-            write!(out, "{}  ", style.paint(PATH, &at))?;
+            let at = display_path(path);
+            write!(
+                out,
+                "{}  ",
+                style.paint(PATH, &format_args!("{at}:{}:{}", f.line, f.column))
+            )?;
             match (f.action, &f.new) {
                 (Action::Rewrite, Some(new)) => {
                     write!(
@@ -88,8 +78,13 @@ pub(super) fn render(
                 }
                 (Action::Baselined, _) => write!(out, "{}  accepted by the baseline", f.old)?,
                 (Action::Review, _) => {
-                    let note = format_args!("review: {}", f.note.as_deref().unwrap_or(""));
-                    write!(out, "{}  {}", f.old, style.paint(NOTE, &note))?;
+                    let note = f.note.as_deref().unwrap_or("");
+                    write!(
+                        out,
+                        "{}  {}",
+                        f.old,
+                        style.paint(NOTE, &format_args!("review: {note}"))
+                    )?;
                 }
                 _ => write!(
                     out,
@@ -98,8 +93,12 @@ pub(super) fn render(
                     f.rule.as_deref().unwrap_or("")
                 )?,
             }
-            let label = format_args!("[{}, {}]", f.context.label(), f.confidence.label());
-            writeln!(out, "  {}", style.paint(DIM, &label))?;
+            let (context, confidence) = (f.context.label(), f.confidence.label());
+            writeln!(
+                out,
+                "  {}",
+                style.paint(DIM, &format_args!("[{context}, {confidence}]"))
+            )?;
         }
     }
     if !style.quiet {

@@ -86,7 +86,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         findings: report
             .findings()
             .map(|(path, f)| JsonFinding {
-                path: display_path(path),
+                path: display_path(path).into_owned(),
                 line: f.line,
                 column: f.column,
                 byte_range: [f.span.start, f.span.end],
@@ -111,7 +111,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn json_error(e: &super::FileError) -> JsonError {
     JsonError {
-        path: display_path(&e.path),
+        path: display_path(&e.path).into_owned(),
         message: e.message.clone(),
     }
 }

@@ -9,6 +9,7 @@ mod json;
 mod markdown;
 mod sarif;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -145,10 +146,14 @@ impl Report {
 }
 
 /// A path as reports show it: as walked, without a leading `./`, with `/` separators.
-pub(crate) fn display_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    let text = text.strip_prefix("./").unwrap_or(&text);
-    text.replace('\\', "/")
+pub(crate) fn display_path(path: &Path) -> Cow<'_, str> {
+    match path.to_string_lossy() {
+        // The common case, once per finding in large reports: no copy.
+        Cow::Borrowed(text) if !text.contains('\\') => {
+            Cow::Borrowed(text.strip_prefix("./").unwrap_or(text))
+        }
+        text => Cow::Owned(text.strip_prefix("./").unwrap_or(&text).replace('\\', "/")),
+    }
 }
 
 /// The inventory: normalized image name → tags seen and places, grouped as asked.
