@@ -162,9 +162,11 @@ fn read(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<usize, String> {
     loop {
         if filled == buffer.len() {
             let mut want = filled * 2;
-            if !sized {
-                sized = true;
-                let len = file.metadata().map_err(cannot)?.len();
+            // If `fstat` fails the buffer just doubles, the limit checked as it grows.
+            let size = (!sized).then(|| file.metadata()).and_then(Result::ok);
+            sized = true;
+            if let Some(meta) = size {
+                let len = meta.len();
                 if len > max {
                     return Err(too_large(len));
                 }
@@ -175,7 +177,7 @@ fn read(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<usize, String> {
                     want = exact;
                 }
             }
-            // Past the size it had when it was opened: the file is growing while being read.
+            // More than the limit read: the file grew while being read, or its size is unknown.
             if filled as u64 > max {
                 return Err(too_large(filled as u64));
             }
@@ -188,5 +190,72 @@ fn read(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<usize, String> {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(cannot(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_file(
+        dir: &Path,
+        name: &str,
+        len: usize,
+        max: u64,
+        buffer: &mut Vec<u8>,
+    ) -> Result<Vec<u8>, String> {
+        let path = dir.join(name);
+        let bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+        fs::write(&path, &bytes).unwrap();
+        let read = read(&path, max, buffer)?;
+        assert_eq!(
+            &buffer[..read],
+            &bytes[..],
+            "{name}: the bytes read are the file's"
+        );
+        Ok(buffer[..read].to_vec())
+    }
+
+    #[test]
+    fn reads_whole_files_up_to_the_limit_and_refuses_larger_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buffer = Vec::new();
+        let dir = dir.path();
+        assert_eq!(read_file(dir, "empty", 0, 0, &mut buffer).unwrap(), b"");
+        assert!(read_file(dir, "at-limit", 100, 100, &mut buffer).is_ok());
+        let error = read_file(dir, "over-limit", 101, 100, &mut buffer).unwrap_err();
+        assert!(
+            error.contains("101 bytes is over the 100-byte limit"),
+            "{error}"
+        );
+        // Around the first buffer's size, where the size is first asked for.
+        for len in [
+            FIRST_BUFFER - 1,
+            FIRST_BUFFER,
+            FIRST_BUFFER + 1,
+            3 * FIRST_BUFFER + 7,
+        ] {
+            assert!(
+                read_file(dir, "fits", len, len as u64, &mut buffer).is_ok(),
+                "{len}"
+            );
+            let error = read_file(dir, "too-big", len, len as u64 - 1, &mut buffer).unwrap_err();
+            assert!(error.contains("over the"), "{len}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_reused_buffer_shows_only_the_current_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buffer = Vec::new();
+        read_file(dir.path(), "large", 5 * FIRST_BUFFER, u64::MAX, &mut buffer).unwrap();
+        assert_eq!(
+            read_file(dir.path(), "small", 3, u64::MAX, &mut buffer).unwrap(),
+            b"abc"
+        );
+        assert_eq!(
+            read_file(dir.path(), "empty", 0, u64::MAX, &mut buffer).unwrap(),
+            b""
+        );
     }
 }
