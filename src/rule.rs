@@ -30,7 +30,7 @@ pub struct RuleError {
 }
 
 /// What `from` selects.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Pattern {
     /// A repository with any tag or digest: `ghcr.io/gdtiti/grok2api`.
     Repository { repo: String },
@@ -86,11 +86,9 @@ impl RuleSet {
     pub fn new(specs: Vec<RuleSpec>) -> Result<Self, Vec<RuleError>> {
         let mut errors = Vec::new();
         let mut set = RuleSet::default();
-        // Pattern → first rule with it: duplicates are found in one pass, however many rules.
-        let mut seen: HashMap<Pattern, usize> = HashMap::new();
         for spec in specs {
             match Rule::new(spec) {
-                Ok(rule) => set.insert(rule, &mut seen, &mut errors),
+                Ok(rule) => set.insert(rule, &mut errors),
                 Err(e) => errors.push(e),
             }
         }
@@ -104,15 +102,9 @@ impl RuleSet {
         }
     }
 
-    fn insert(
-        &mut self,
-        rule: Rule,
-        seen: &mut HashMap<Pattern, usize>,
-        errors: &mut Vec<RuleError>,
-    ) {
+    fn insert(&mut self, rule: Rule, errors: &mut Vec<RuleError>) {
         let index = self.rules.len();
-        if let Some(&first) = seen.get(&rule.pattern) {
-            let other = &self.rules[first];
+        if let Some(other) = self.same_pattern(&rule.pattern) {
             errors.push(rule.error(format!(
                 "`{}` is already a rule ({}); keep one of them",
                 other.spec.from, other.spec.origin
@@ -134,8 +126,24 @@ impl RuleSet {
                     .insert(prefix_text(&rule.spec.from).to_owned(), index);
             }
         }
-        seen.insert(rule.pattern.clone(), index);
         self.rules.push(rule);
+    }
+
+    /// The rule already in the set with this pattern, found through the indexes (a vendor
+    /// migration can have hundreds of rules; comparing every pair was quadratic).
+    fn same_pattern(&self, pattern: &Pattern) -> Option<&Rule> {
+        let index = match pattern {
+            Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => self
+                .by_repo
+                .get(repo)?
+                .iter()
+                .copied()
+                .find(|&i| &self.rules[i].pattern == pattern)?,
+            Pattern::Prefix { domain, path } => {
+                *self.by_prefix.get(&(domain.clone(), path.clone()))?
+            }
+        };
+        Some(&self.rules[index])
     }
 
     /// Rejects a rule whose result another rule would rename again: runs must be idempotent.
