@@ -4,6 +4,7 @@
 //! a new name into the original bytes, and derives the normalized and familiar forms from them.
 //! Pure code: no I/O, no allocation on the parse path.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -148,11 +149,11 @@ impl<'a> ImageRef<'a> {
 
     /// [`ImageRef::repository`], borrowed from the text when it is written out in full (any
     /// registry other than Docker Hub): matching a name against rules then allocates nothing.
-    pub fn repository_text(&self) -> std::borrow::Cow<'a, str> {
+    pub fn repository_text(&self) -> Cow<'a, str> {
         match self.domain {
-            Domain::Written => std::borrow::Cow::Borrowed(&self.text[self.name_span()]),
-            Domain::None => std::borrow::Cow::Owned(self.path()),
-            Domain::Hub => std::borrow::Cow::Owned(format!("{DEFAULT_DOMAIN}/{}", self.path())),
+            Domain::Written => Cow::Borrowed(&self.text[self.name_span()]),
+            Domain::None => Cow::Owned(self.path()),
+            Domain::Hub => Cow::Owned(format!("{DEFAULT_DOMAIN}/{}", self.path())),
         }
     }
 

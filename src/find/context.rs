@@ -334,6 +334,7 @@ fn dockerfile_sites(line: &[u8], facts: &FileFacts) -> Vec<LocalSite> {
 /// (`oc ` is checked apart: as an automaton pattern it is common enough to defeat its prefilter.)
 fn mentions_a_tool(line: &[u8]) -> bool {
     static TOOLS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    static OC: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
     let tools = TOOLS.get_or_init(|| {
         // Leftmost semantics let the automaton use its SIMD (Teddy) prefilter; with the default
         // standard semantics five patterns have no usable prefilter and a minified 1 MB line is
@@ -343,7 +344,6 @@ fn mentions_a_tool(line: &[u8]) -> bool {
             .build(["docker", "podman", "nerdctl", "kubectl", "--image"])
             .expect("literal patterns build an automaton")
     });
-    static OC: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
     tools.is_match(line)
         || line.trim_ascii_start().starts_with(b"oc ")
         || OC

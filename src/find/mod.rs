@@ -107,11 +107,17 @@ struct Triage {
 /// How many distinct hit texts a thread remembers before starting over.
 const TRIAGE_MEMO_MAX: usize = 4096;
 
+/// Triage by hit text for one matcher at a time.
+#[derive(Default)]
+struct TriageMemo {
+    matcher: usize,
+    by_text: HashMap<Box<str>, Triage>,
+}
+
 thread_local! {
-    /// Triage by hit text, per walker thread, for one matcher at a time: a large tree repeats a
-    /// few hundred names tens of thousands of times, and parsing them was the largest cost of
-    /// files with hits.
-    static TRIAGED: RefCell<(usize, HashMap<Box<str>, Triage>)> = RefCell::new((0, HashMap::new()));
+    /// Per walker thread: a large tree repeats a few hundred names tens of thousands of times,
+    /// and parsing them was the largest cost of files with hits.
+    static TRIAGED: RefCell<TriageMemo> = RefCell::default();
 }
 
 static NEXT_MATCHER_ID: AtomicUsize = AtomicUsize::new(1);
@@ -222,12 +228,12 @@ impl Matcher {
     /// [`Triage`] of a hit's text, parsed once per thread and text.
     fn triage(&self, written: &str) -> Triage {
         TRIAGED.with(|memo| {
-            let (owner, memo) = &mut *memo.borrow_mut();
-            if *owner != self.id || memo.len() >= TRIAGE_MEMO_MAX {
-                *owner = self.id;
-                memo.clear();
+            let memo = &mut *memo.borrow_mut();
+            if memo.matcher != self.id || memo.by_text.len() >= TRIAGE_MEMO_MAX {
+                memo.matcher = self.id;
+                memo.by_text.clear();
             }
-            if let Some(&triage) = memo.get(written) {
+            if let Some(&triage) = memo.by_text.get(written) {
                 return triage;
             }
             let reference = ImageRef::parse(written).ok();
@@ -236,7 +242,7 @@ impl Matcher {
                 qualified: reference
                     .is_some_and(|r| r.has_written_domain() && r.written_path().contains('/')),
             };
-            memo.insert(written.into(), triage);
+            memo.by_text.insert(written.into(), triage);
             triage
         })
     }
@@ -439,6 +445,8 @@ impl FileScan<'_> {
     }
 
     /// Decides what a candidate is: a rewrite, stale, review, inventory entry, or nothing.
+    /// Needle hits reach here only when [`Matcher::relevant`] says some rule has a say on them:
+    /// a new way for this function to report a hit must be reflected there.
     fn judge(&self, tok: &token::Token, site: Option<&Site>) -> Option<Finding> {
         let written = std::str::from_utf8(&self.text[tok.span.clone()]).ok()?;
         let confidence = site.map_or(Confidence::QualifiedText, |s| s.confidence);
