@@ -98,8 +98,9 @@ impl Needles {
                 let mut hits: Vec<Range<usize>> = index.slash_hits(text).collect();
                 if let Some(ac) = &index.others {
                     hits.extend(ac.find_iter(text).map(|m| m.range()));
-                    hits.sort_by_key(|r| r.start);
                 }
+                // Needles found from the same slash start at different offsets before it.
+                hits.sort_by_key(|r| r.start);
                 hits
             }
         }
@@ -160,6 +161,15 @@ mod tests {
         want.sort_by_key(|r| (r.start, r.end));
         assert_eq!(got, want);
         assert!(index.hits(b"nothing here / at all // team/svc").is_empty());
+    }
+
+    #[test]
+    fn hits_from_one_slash_come_in_order_of_start() {
+        // Both needles are found from the same slash, `xab/cd` starting one byte earlier.
+        let index = Needles::new(many(&["ab/cd", "xab/cd"]));
+        assert!(matches!(&index, Needles::Slashes(i) if i.others.is_none()));
+        let hits = index.hits(b"= xab/cd");
+        assert_eq!(hits.iter().map(|r| r.start).collect::<Vec<_>>(), [2, 3]);
     }
 
     #[test]
