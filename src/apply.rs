@@ -54,7 +54,7 @@ pub(crate) fn is_temporary(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    name.starts_with('.') && name.ends_with(TEMP_SUFFIX) && name.contains(TEMP_MARKER)
+    name.starts_with('.') && name.contains(TEMP_MARKER)
 }
 
 fn write_atomically(
@@ -95,6 +95,23 @@ mod tests {
         let findings: Vec<Finding> =
             crate::find_in(&rules, crate::classify::FileKind::Yaml, original);
         FilePlan::new(path.to_path_buf(), findings, original)
+    }
+
+    #[test]
+    fn temporary_files_are_told_by_their_whole_name() {
+        assert!(is_temporary(Path::new(
+            "./deploy/.app.yaml.reimage-Ab12Cd.tmp"
+        )));
+        assert!(is_temporary(Path::new(".x.reimage-0.tmp")));
+        for other in [
+            "./deploy/app.yaml",
+            "./build.tmp",
+            "./deploy/app.yaml.reimage-Ab12Cd.tmp",
+            "./.app.yaml.reimage-Ab12Cd.tmp.bak",
+            "./.reimage-dir.tmp/app.yaml",
+        ] {
+            assert!(!is_temporary(Path::new(other)), "{other}");
+        }
     }
 
     #[test]

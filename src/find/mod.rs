@@ -260,7 +260,7 @@ impl Matcher {
 }
 
 /// Where a file's needles occur, in increasing order of start: what the first pass found.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Hits(Vec<Range<usize>>);
 
 /// The candidate around each needle hit, once per candidate, in file order.
