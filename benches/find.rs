@@ -11,20 +11,13 @@ use reimage::{Finder, RuleSet, RuleSpec};
 const OLD: &str = "ghcr.io/gdtiti/grok2api";
 
 fn rules(count: usize) -> RuleSet {
-    let mut specs = vec![RuleSpec {
-        from: OLD.into(),
-        to: Some(format!("{OLD}-api")),
-        origin: "bench".into(),
-    }];
+    let mut specs = vec![RuleSpec::rename(OLD, format!("{OLD}-api"), "bench")];
     for i in 1..count {
-        specs.push(RuleSpec {
-            from: format!("registry{}.example.com/team{i}/service-{i}", i % 7),
-            to: Some(format!(
-                "registry{}.example.com/team{i}/service-{i}-next",
-                i % 7
-            )),
-            origin: "bench".into(),
-        });
+        specs.push(RuleSpec::rename(
+            format!("registry{}.example.com/team{i}/service-{i}", i % 7),
+            format!("registry{}.example.com/team{i}/service-{i}-next", i % 7),
+            "bench",
+        ));
     }
     RuleSet::new(specs).unwrap()
 }
@@ -73,11 +66,11 @@ fn yaml_finder(c: &mut Criterion) {
     let mut group = c.benchmark_group("yaml");
     let rename = Finder::new(&rules(1));
     let hub = Finder::new(
-        &RuleSet::new(vec![RuleSpec {
-            from: "redis".into(),
-            to: Some("ghcr.io/acme/redis".into()),
-            origin: "bench".into(),
-        }])
+        &RuleSet::new(vec![RuleSpec::rename(
+            "redis",
+            "ghcr.io/acme/redis",
+            "bench",
+        )])
         .unwrap(),
     );
     for (name, text, kind) in [

@@ -11,7 +11,57 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
+use crate::finding::Disposition;
 use crate::plan::FilePlan;
+use crate::problem::{FileError, Problem};
+use crate::report::{Mode, Report};
+
+/// Applies the whole plan, several files at a time. A file that cannot be written becomes an
+/// error entry, and its findings are marked as not written.
+pub fn apply_all(report: &mut Report, threads: usize) {
+    report.mode = Mode::Rename { write: true };
+    // Writing is mostly system calls (open, write, rename): twice as many writers as cores.
+    let workers = if threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
+    } else {
+        threads
+    };
+    let chunk = report.files.len().div_ceil(workers.max(1)).max(1);
+    let failures: Vec<(usize, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = report
+            .files
+            .chunks(chunk)
+            .enumerate()
+            .map(|(n, files)| {
+                scope.spawn(move || {
+                    files
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, file)| apply(file).err().map(|e| (n * chunk + i, e)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a writer thread panicked"))
+            .collect()
+    });
+    for (index, message) in failures {
+        let file = &mut report.files[index];
+        report.errors.push(FileError {
+            path: file.path.clone(),
+            problem: Problem::NotWritten(message),
+        });
+        file.original = None;
+        for f in &mut file.findings {
+            if !f.edits().is_empty() {
+                f.disposition = Some(Disposition::WriteFailed);
+            }
+        }
+    }
+    report.errors.sort_by(|a, b| a.path.cmp(&b.path));
+}
 
 /// Writes `plan`'s new bytes to its file atomically. Returns what went wrong, if anything.
 pub(crate) fn apply(plan: &FilePlan) -> Result<bool, String> {
@@ -83,14 +133,14 @@ fn write_atomically(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::find::Finding;
+    use crate::finding::Finding;
 
     fn plan_for(path: &Path, original: &[u8]) -> FilePlan {
-        let rules = crate::RuleSet::new(vec![crate::RuleSpec {
-            from: "ghcr.io/a/b".into(),
-            to: Some("ghcr.io/a/c".into()),
-            origin: "test".into(),
-        }])
+        let rules = crate::RuleSet::new(vec![crate::RuleSpec::rename(
+            "ghcr.io/a/b",
+            "ghcr.io/a/c",
+            "test",
+        )])
         .unwrap();
         let findings: Vec<Finding> =
             crate::find_in(&rules, crate::classify::FileKind::Yaml, original);

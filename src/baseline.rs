@@ -4,15 +4,15 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::find::Action;
+use crate::finding::Disposition;
 use crate::report::{display_path, Report};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub(crate) struct Baseline {
+pub struct Baseline {
     version: u32,
     findings: Vec<Entry>,
 }
@@ -27,24 +27,38 @@ struct Entry {
 
 type Key = (String, String, String);
 
+/// The baseline file format this version reads and writes.
+const VERSION: u32 = 1;
+
 impl Baseline {
-    pub(crate) fn load(path: &Path) -> Result<Self, String> {
-        let text = fs::read(path)
-            .map_err(|e| format!("{}: cannot read the baseline: {e}", path.display()))?;
-        serde_json::from_slice(&text)
-            .map_err(|e| format!("{}: not a reimage baseline: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<Self, BaselineError> {
+        let error = |problem: String| BaselineError {
+            path: path.to_path_buf(),
+            problem,
+        };
+        let text = fs::read(path).map_err(|e| error(format!("cannot read the baseline: {e}")))?;
+        let baseline: Baseline = serde_json::from_slice(&text)
+            .map_err(|e| error(format!("not a reimage baseline: {e}")))?;
+        if baseline.version != VERSION {
+            return Err(error(format!(
+                "baseline version {} is not supported (this reimage reads version {VERSION}); record it again with --write-baseline",
+                baseline.version
+            )));
+        }
+        Ok(baseline)
     }
 
     /// Records every stale finding of `report` in `path`.
-    pub(crate) fn write(path: &Path, report: &Report) -> Result<(), String> {
+    pub fn write(path: &Path, report: &Report) -> Result<usize, BaselineError> {
         let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
         for (file, f) in report.findings() {
-            if matches!(f.action, Action::Rewrite | Action::Stale) {
+            if f.is_stale() {
                 *counts
-                    .entry(key(&display_path(file), &f.old, f.rule.as_deref()))
+                    .entry(key(&display_path(file), &f.reference, report.rule_text(f)))
                     .or_default() += 1;
             }
         }
+        let recorded = counts.values().sum();
         let findings = counts
             .into_iter()
             .map(|((path, reference, rule), count)| Entry {
@@ -55,16 +69,19 @@ impl Baseline {
             })
             .collect();
         let text = serde_json::to_string_pretty(&Baseline {
-            version: 1,
+            version: VERSION,
             findings,
         })
         .expect("baseline serializes");
-        fs::write(path, text + "\n")
-            .map_err(|e| format!("{}: cannot write the baseline: {e}", path.display()))
+        fs::write(path, text + "\n").map_err(|e| BaselineError {
+            path: path.to_path_buf(),
+            problem: format!("cannot write the baseline: {e}"),
+        })?;
+        Ok(recorded)
     }
 
     /// Marks the findings this baseline accepts as `baselined`.
-    pub(crate) fn apply(&self, report: &mut Report) {
+    pub fn apply(&self, report: &mut Report) {
         let mut left: BTreeMap<Key, usize> = self
             .findings
             .iter()
@@ -75,28 +92,35 @@ impl Baseline {
                 )
             })
             .collect();
+        let rules = &report.rules;
         for file in &mut report.files {
             let path = display_path(&file.path);
             for f in &mut file.findings {
-                if !matches!(f.action, Action::Rewrite | Action::Stale) {
+                if !f.is_stale() {
                     continue;
                 }
+                let rule = f.rule.and_then(|id| rules.get(id.0));
+                let rule = rule.map_or("", |r| r.description.as_str());
                 if let Some(n) = left
-                    .get_mut(&key(&path, &f.old, f.rule.as_deref()))
+                    .get_mut(&key(&path, &f.reference, rule))
                     .filter(|n| **n > 0)
                 {
                     *n -= 1;
-                    f.action = Action::Baselined;
+                    f.disposition = Some(Disposition::Baselined);
                 }
             }
         }
     }
 }
 
-fn key(path: &str, reference: &str, rule: Option<&str>) -> Key {
-    (
-        path.to_owned(),
-        reference.to_owned(),
-        rule.unwrap_or_default().to_owned(),
-    )
+fn key(path: &str, reference: &str, rule: &str) -> Key {
+    (path.to_owned(), reference.to_owned(), rule.to_owned())
+}
+
+/// A baseline that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", path.display())]
+pub struct BaselineError {
+    pub path: PathBuf,
+    pub problem: String,
 }

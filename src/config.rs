@@ -125,11 +125,7 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
     if let Some(check) = root.get("check") {
         for (value, span) in strings(check, "deny", "[check] deny").map_err(|(s, m)| error(s, m))? {
             let origin = origin(path, &lines, span.clone());
-            config.deny.push(RuleSpec {
-                from: value,
-                to: None,
-                origin,
-            });
+            config.deny.push(RuleSpec::deny(value, origin));
         }
     }
     if let Some(files) = root.get("files") {
@@ -173,9 +169,8 @@ fn rename_rule(table: &Table, path: &Path, lines: &Lines<'_>) -> Result<RuleSpec
     })?;
     let span = table.get("from").and_then(Item::span);
     Ok(RuleSpec {
-        from,
-        to: Some(to),
-        origin: origin(path, lines, span),
+        reason: field("reason")?,
+        ..RuleSpec::rename(from, to, origin(path, lines, span))
     })
 }
 
@@ -234,15 +229,19 @@ impl<'a> Lines<'a> {
 
 /// Appends `[[rename]] from/to` to the file at `path` (created if missing), keeping everything
 /// already in it, and writes it atomically.
-pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), String> {
+pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), SaveError> {
+    let error = |problem: String| SaveError {
+        path: path.to_path_buf(),
+        problem,
+    };
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+        Err(e) => return Err(error(format!("cannot read: {e}"))),
     };
     let mut doc: DocumentMut = text
         .parse()
-        .map_err(|e: toml_edit::TomlError| format!("{}: {}", path.display(), e.message().trim()))?;
+        .map_err(|e: toml_edit::TomlError| error(e.message().trim().to_owned()))?;
     let already = doc
         .get("rename")
         .and_then(Item::as_array_of_tables)
@@ -251,10 +250,9 @@ pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), String> {
                 .any(|r| r.get("from").and_then(Item::as_str) == Some(from))
         });
     if already {
-        return Err(format!(
-            "{}: a [[rename]] rule for `{from}` is already there",
-            path.display()
-        ));
+        return Err(error(format!(
+            "a [[rename]] rule for `{from}` is already there"
+        )));
     }
     let mut table = Table::new();
     table.insert("from", toml_edit::value(from));
@@ -262,7 +260,7 @@ pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), String> {
     match doc.get_mut("rename") {
         Some(item) => item
             .as_array_of_tables_mut()
-            .ok_or_else(|| format!("{}: `rename` is not an array of tables", path.display()))?
+            .ok_or_else(|| error("`rename` is not an array of tables".to_owned()))?
             .push(table),
         None => {
             let mut tables = toml_edit::ArrayOfTables::new();
@@ -274,13 +272,19 @@ pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), String> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut temp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| error(e.to_string()))?;
     std::io::Write::write_all(&mut temp, doc.to_string().as_bytes())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    temp.persist(path)
-        .map_err(|e| format!("{}: {}", path.display(), e.error))?;
+        .map_err(|e| error(e.to_string()))?;
+    temp.persist(path).map_err(|e| error(e.error.to_string()))?;
     Ok(())
+}
+
+/// `--save` could not write the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {problem}", path.display())]
+pub struct SaveError {
+    pub path: PathBuf,
+    pub problem: String,
 }
 
 #[cfg(test)]
@@ -348,6 +352,7 @@ mod tests {
         assert_eq!(parse(&text).unwrap().renames.len(), 2);
         assert!(save_rule(&path, "x/y", "x/q")
             .unwrap_err()
+            .to_string()
             .contains("already there"));
     }
 }

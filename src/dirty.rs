@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use crate::report::Report;
 
 /// The files with planned edits that are modified, staged or untracked in their work tree.
-pub(crate) fn dirty_files(report: &Report) -> Vec<PathBuf> {
+pub fn dirty_files(report: &Report) -> Vec<PathBuf> {
     let mut roots: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
     let mut by_root: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     for file in report.files.iter().filter(|f| f.original.is_some()) {

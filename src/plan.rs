@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-use crate::find::{Action, Finding};
+use crate::finding::Finding;
 
 /// One file's findings and, when something changes, the bytes before and after.
 #[derive(Debug, Clone)]
@@ -19,9 +19,7 @@ pub struct FilePlan {
 impl FilePlan {
     /// Builds the plan of one file, copying its bytes only if something would change.
     pub(crate) fn new(path: PathBuf, findings: Vec<Finding>, bytes: &[u8]) -> Self {
-        let changes = findings
-            .iter()
-            .any(|f| f.action == Action::Rewrite && !f.edits.is_empty());
+        let changes = findings.iter().any(|f| !f.edits().is_empty());
         FilePlan {
             path,
             findings,
@@ -34,8 +32,7 @@ impl FilePlan {
         let mut edits: Vec<_> = self
             .findings
             .iter()
-            .filter(|f| f.action == Action::Rewrite)
-            .flat_map(|f| f.edits.iter().map(|(range, text)| (range, text.as_str())))
+            .flat_map(|f| f.edits().iter().map(|e| (&e.range, e.new.as_str())))
             .collect();
         edits.sort_by_key(|(range, _)| range.start);
         edits

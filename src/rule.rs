@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
 
+use crate::finding::RuleInfo;
 use crate::image_ref::{ImageRef, RefError};
 
 /// A rule as the user wrote it: `from` and, for a rename, `to`.
@@ -18,6 +18,34 @@ pub struct RuleSpec {
     pub to: Option<String>,
     /// Where the rule came from, for messages (`command line`, `reimage.toml:12`).
     pub origin: String,
+    /// Why the image moved (`reason` of a `[[rename]]` rule), carried into every finding.
+    pub reason: Option<String>,
+}
+
+impl RuleSpec {
+    /// A rename rule from `from` to `to`, without a reason.
+    pub fn rename(
+        from: impl Into<String>,
+        to: impl Into<String>,
+        origin: impl Into<String>,
+    ) -> Self {
+        RuleSpec {
+            from: from.into(),
+            to: Some(to.into()),
+            origin: origin.into(),
+            reason: None,
+        }
+    }
+
+    /// A deny rule: `from` is retired, with nothing to rename it to.
+    pub fn deny(from: impl Into<String>, origin: impl Into<String>) -> Self {
+        RuleSpec {
+            from: from.into(),
+            to: None,
+            origin: origin.into(),
+            reason: None,
+        }
+    }
 }
 
 /// A rule that cannot be used, with what to write instead.
@@ -54,7 +82,6 @@ struct Rule {
     spec: RuleSpec,
     pattern: Pattern,
     target: Option<Target>,
-    description: Arc<str>,
 }
 
 /// The outcome of matching one parsed reference.
@@ -177,9 +204,15 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
-    /// The rule's `from` → `to` as written, for reports (shared, not copied, per finding).
-    pub(crate) fn describe(&self, rule: usize) -> Arc<str> {
-        Arc::clone(&self.rules[rule].description)
+    /// Every rule as reports show it, in rule-id order.
+    pub fn infos(&self) -> Vec<RuleInfo> {
+        self.rules
+            .iter()
+            .map(|r| RuleInfo {
+                description: r.spec.to_string(),
+                reason: r.spec.reason.clone(),
+            })
+            .collect()
     }
 
     /// The most specific rule that matches `reference`: tag, then repository, then longest prefix.
@@ -262,12 +295,10 @@ impl Rule {
             None => None,
             Some(to) => Some(parse_target(&pattern, to).map_err(|p| error_for(&spec, p))?),
         };
-        let description = spec.to_string().into();
         Ok(Rule {
             spec,
             pattern,
             target,
-            description,
         })
     }
 
@@ -468,11 +499,7 @@ mod tests {
     use super::*;
 
     fn spec(from: &str, to: &str) -> RuleSpec {
-        RuleSpec {
-            from: from.into(),
-            to: Some(to.into()),
-            origin: "test".into(),
-        }
+        RuleSpec::rename(from, to, "test")
     }
 
     fn rules(pairs: &[(&str, &str)]) -> RuleSet {

@@ -8,9 +8,12 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
+
+use crate::problem::Problem;
 
 /// Options that select files.
 #[derive(Debug, Clone)]
@@ -46,7 +49,7 @@ impl Default for WalkOptions {
 #[derive(Debug)]
 pub(crate) enum Visit<'a> {
     Bytes(&'a [u8]),
-    Problem(String),
+    Problem(Problem),
 }
 
 /// A problem with the options or the paths themselves, before any file is read.
@@ -105,7 +108,7 @@ where
                 Ok(_) => {}
                 Err(err) => {
                     let path = error_path(&err).unwrap_or_default();
-                    visit(&path, Visit::Problem(err.to_string()));
+                    visit(&path, Visit::Problem(Problem::Walk(Arc::new(err))));
                 }
             }
             WalkState::Continue
@@ -149,10 +152,9 @@ const KEPT_BUFFER: usize = 4 << 20;
 /// reported instead. A file that fits the buffer costs an `open` and reads to end of file; only a
 /// larger one is `fstat`ed, to check `max` and size the buffer once (`read_to_end` would `fstat`
 /// every file and zero or grow a new buffer for each).
-fn read(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<usize, String> {
-    let too_large =
-        |len: u64| format!("skipped: {len} bytes is over the {max}-byte limit (--max-filesize)");
-    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+fn read(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<usize, Problem> {
+    let too_large = |len: u64| Problem::TooLarge { len, max };
+    let cannot = |e: std::io::Error| Problem::Unreadable(Arc::new(e));
     let mut file = fs::File::open(path).map_err(cannot)?;
     if buffer.len() < FIRST_BUFFER {
         buffer.resize(FIRST_BUFFER, 0);
@@ -203,7 +205,7 @@ mod tests {
         len: usize,
         max: u64,
         buffer: &mut Vec<u8>,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, Problem> {
         let path = dir.join(name);
         let bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
         fs::write(&path, &bytes).unwrap();
@@ -223,7 +225,9 @@ mod tests {
         let dir = dir.path();
         assert_eq!(read_file(dir, "empty", 0, 0, &mut buffer).unwrap(), b"");
         assert!(read_file(dir, "at-limit", 100, 100, &mut buffer).is_ok());
-        let error = read_file(dir, "over-limit", 101, 100, &mut buffer).unwrap_err();
+        let error = read_file(dir, "over-limit", 101, 100, &mut buffer)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("101 bytes is over the 100-byte limit"),
             "{error}"
@@ -239,7 +243,9 @@ mod tests {
                 read_file(dir, "fits", len, len as u64, &mut buffer).is_ok(),
                 "{len}"
             );
-            let error = read_file(dir, "too-big", len, len as u64 - 1, &mut buffer).unwrap_err();
+            let error = read_file(dir, "too-big", len, len as u64 - 1, &mut buffer)
+                .unwrap_err()
+                .to_string();
             assert!(error.contains("over the"), "{len}: {error}");
         }
     }

@@ -9,7 +9,7 @@
 use std::fs;
 
 use reimage::classify::FileKind;
-use reimage::find::Action;
+use reimage::finding::Action;
 use reimage::{Finder, RuleSet, RuleSpec};
 
 const FRAGMENTS: &[&str] = &[
@@ -124,11 +124,7 @@ const KINDS: &[FileKind] = &[
 ];
 
 fn run(iterations: usize, seed: u64) {
-    let rule = |from: &str, to: &str| RuleSpec {
-        from: from.into(),
-        to: Some(to.into()),
-        origin: "fuzz".into(),
-    };
+    let rule = |from: &str, to: &str| RuleSpec::rename(from, to, "fuzz");
     let sets = [
         ("ghcr.io/gdtiti/grok2api", "ghcr.io/gdtiti/grok2api-api"),
         ("nginx", "ghcr.io/acme/nginx"),
@@ -152,13 +148,18 @@ fn run(iterations: usize, seed: u64) {
         let findings = finder.find(kind, &data);
         let mut edits: Vec<_> = findings
             .iter()
-            .filter(|f| f.action == Action::Rewrite)
-            .flat_map(|f| f.edits.iter().cloned())
+            .flat_map(|f| f.edits().iter().cloned())
             .collect();
-        edits.sort_by_key(|(r, _)| r.start);
+        edits.sort_by_key(|e| e.range.start);
         let mut out = Vec::with_capacity(data.len());
         let mut at = 0;
-        for (range, replacement) in &edits {
+        for edit in &edits {
+            let (range, replacement) = (&edit.range, &edit.new);
+            assert_eq!(
+                &data[range.clone()],
+                edit.old.as_bytes(),
+                "iteration {iteration}: an edit's old text is not the file's bytes"
+            );
             assert!(
                 range.start >= at && range.end <= data.len(),
                 "iteration {iteration}: bad edit {range:?}"
@@ -177,7 +178,7 @@ fn run(iterations: usize, seed: u64) {
         out.extend_from_slice(&data[at..]);
         let again = finder.find(kind, &out);
         assert!(
-            again.iter().all(|f| f.action != Action::Rewrite),
+            again.iter().all(|f| f.action() != Action::Rewrite),
             "iteration {iteration} ({kind:?}, {from}): not idempotent on\n{}",
             String::from_utf8_lossy(&data)
         );

@@ -3,27 +3,21 @@
 
 use proptest::prelude::*;
 use reimage::classify::FileKind;
-use reimage::find::{Action, Finding};
+use reimage::finding::{Action, Finding};
 use reimage::{find_in, ImageRef, RuleSet, RuleSpec};
 
 const A: &str = "ghcr.io/acme/api";
 const B: &str = "ghcr.io/acme/api-zq9";
 
 fn rules(from: &str, to: &str) -> RuleSet {
-    RuleSet::new(vec![RuleSpec {
-        from: from.into(),
-        to: Some(to.into()),
-        origin: "test".into(),
-    }])
-    .unwrap()
+    RuleSet::new(vec![RuleSpec::rename(from, to, "test")]).unwrap()
 }
 
 /// Applies the rewrite edits of `findings` to `text`.
 fn apply(text: &[u8], findings: &[Finding]) -> Vec<u8> {
     let mut edits: Vec<_> = findings
         .iter()
-        .filter(|f| f.action == Action::Rewrite)
-        .flat_map(|f| f.edits.iter())
+        .flat_map(|f| f.edits().iter().map(|e| (&e.range, &e.new)))
         .collect();
     edits.sort_by_key(|(r, _)| r.start);
     let mut out = Vec::new();
@@ -132,8 +126,9 @@ proptest! {
     #[test]
     fn rename_changes_only_the_bytes_of_renamed_names(text in document(), kind in kind()) {
         let findings = find_in(&rules(A, B), kind, &text);
-        for f in findings.iter().filter(|f| f.action == Action::Rewrite) {
-            for (range, replacement) in &f.edits {
+        for f in findings.iter().filter(|f| f.action() == Action::Rewrite) {
+            for edit in f.edits() {
+                let (range, replacement) = (&edit.range, &edit.new);
                 prop_assert_eq!(&text[range.clone()], A.as_bytes());
                 prop_assert_eq!(replacement.as_str(), B);
             }
@@ -148,7 +143,7 @@ proptest! {
             }
             v
         };
-        let rewritten: usize = findings.iter().filter(|f| f.action == Action::Rewrite).map(|f| f.edits.len()).sum();
+        let rewritten: usize = findings.iter().filter(|f| f.action() == Action::Rewrite).map(|f| f.edits().len()).sum();
         prop_assert_eq!(out.len(), text.len() + rewritten * (B.len() - A.len()));
         prop_assert_eq!(strip(&strip(&out, B.as_bytes()), A.as_bytes()), strip(&text, A.as_bytes()));
     }
@@ -157,7 +152,7 @@ proptest! {
     fn a_second_run_is_a_no_op(text in document(), kind in kind()) {
         let once = apply(&text, &find_in(&rules(A, B), kind, &text));
         let again = find_in(&rules(A, B), kind, &once);
-        prop_assert!(again.iter().all(|f| f.action != Action::Rewrite), "{:?}", again);
+        prop_assert!(again.iter().all(|f| f.action() != Action::Rewrite), "{:?}", again);
     }
 
     #[test]

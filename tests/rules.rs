@@ -96,8 +96,19 @@ fn helm_split_map_moves_its_registry_and_global_registry_is_reviewed() {
         .json();
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 2, "{findings:?}");
-    assert_eq!(findings[0]["old"], "k8s.gcr.io/pause:3.9");
-    assert_eq!(findings[0]["new"], "registry.k8s.io/pause:3.9");
+    assert_eq!(findings[0]["reference"], "k8s.gcr.io/pause:3.9");
+    assert_eq!(findings[0]["new_reference"], "registry.k8s.io/pause:3.9");
+    // `old` is the file's bytes at `byte_range`, from the first part of the map to the last.
+    let text = tree.read_str("values.yaml");
+    let range = &findings[0]["byte_range"];
+    let range = range[0].as_u64().unwrap() as usize..range[1].as_u64().unwrap() as usize;
+    assert_eq!(findings[0]["old"], text[range]);
+    assert_eq!(
+        findings[0]["new"],
+        "registry.k8s.io\n  repository: pause\n  tag: \"3.9"
+    );
+    assert_eq!(findings[0]["edits"][0]["old"], "k8s.gcr.io");
+    assert_eq!(findings[0]["edits"][0]["new"], "registry.k8s.io");
     assert_eq!(findings[1]["action"], "review");
     assert_eq!(findings[1]["line"], 6);
     tree.run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])

@@ -7,31 +7,7 @@
 use std::ops::Range;
 
 use crate::classify::FileKind;
-
-/// How sure a finding is that it is an image reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Confidence {
-    /// A structural image field.
-    Structural,
-    /// An image argument of a command line or an image variable.
-    Command,
-    /// A registry-qualified name as a whole token in any text.
-    QualifiedText,
-    /// Not rewritten: a human must decide.
-    Review,
-}
-
-impl Confidence {
-    /// The label used in reports and JSON.
-    pub fn label(self) -> &'static str {
-        match self {
-            Confidence::Structural => "structural",
-            Confidence::Command => "command",
-            Confidence::QualifiedText => "qualified-text",
-            Confidence::Review => "review",
-        }
-    }
-}
+use crate::finding::{Confidence, ReviewReason};
 
 /// A byte range that holds an image value, and how it is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +15,7 @@ pub(crate) struct Site {
     pub(crate) span: Range<usize>,
     pub(crate) confidence: Confidence,
     /// For review sites: why a human must look.
-    pub(crate) why: Option<&'static str>,
+    pub(crate) why: Option<ReviewReason>,
 }
 
 /// Per-file facts that line analysis needs: Dockerfile stage names and ARGs used by `FROM`,

@@ -18,69 +18,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aho_corasick::AhoCorasick;
 
 use crate::classify::{refine_yaml_by_content, FileKind};
+use crate::finding::{Confidence, Disposition, Edit, Finding, Outcome, ReviewReason, RuleId};
 use crate::image_ref::ImageRef;
+use crate::problem::Problem;
 use crate::rule::{RuleSet, Verdict};
 
-pub use context::Confidence;
 use context::{FileFacts, Site};
-
-/// What a finding asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Action {
-    /// Would be (or was) rewritten.
-    Rewrite,
-    /// Matches a deny rule: stale, nothing to rewrite it to.
-    Stale,
-    /// Left alone: a human must look.
-    Review,
-    /// Matched, but an inline `reimage: ignore` comment excludes it.
-    Ignored,
-    /// An image reference seen by `list`; no rule involved.
-    Inventory,
-    /// Stale, but accepted by `check --baseline`.
-    Baselined,
-}
-
-impl Action {
-    /// The label used in reports and JSON.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Rewrite => "rewrite",
-            Action::Stale => "stale",
-            Action::Review => "review",
-            Action::Ignored => "ignored",
-            Action::Inventory => "inventory",
-            Action::Baselined => "baselined",
-        }
-    }
-}
-
-/// One reference found in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// Byte range of the written reference.
-    pub span: Range<usize>,
-    /// 1-based line and column (in characters) of the span's start.
-    pub line: usize,
-    pub column: usize,
-    pub context: FileKind,
-    pub confidence: Confidence,
-    pub action: Action,
-    /// The reference as written.
-    pub old: String,
-    /// The reference after the rewrite (rewrite and ignored findings).
-    pub new: Option<String>,
-    /// Byte ranges and texts of the edits in the file (one, or one per part of a split map).
-    pub edits: Vec<(Range<usize>, String)>,
-    /// The rule that matched, as `from → to`.
-    pub rule: Option<std::sync::Arc<str>>,
-    /// The normalized repository (`docker.io/library/nginx`), tag and digest, for inventories.
-    pub repository: Option<String>,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
-    /// Why a review finding needs a human, or what a rewrite carried along.
-    pub note: Option<String>,
-}
 
 /// What to look for: rules, or every reference in image positions (`list`).
 #[derive(Debug)]
@@ -303,11 +246,11 @@ fn needs_structure(text: &[u8], tok: &token::Token, qualified: bool) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Scanned {
     pub(crate) findings: Vec<Finding>,
-    pub(crate) warning: Option<String>,
+    pub(crate) warning: Option<Problem>,
 }
 
 /// Parses YAML and JSON files that are not templates; a parse failure is a warning, not an error.
-fn read_structure(kind: FileKind, text: &[u8]) -> (Option<yaml::YamlSites>, Option<String>) {
+fn read_structure(kind: FileKind, text: &[u8]) -> (Option<yaml::YamlSites>, Option<Problem>) {
     let format = match kind {
         FileKind::Toml => "TOML",
         FileKind::Json => "JSON",
@@ -318,12 +261,7 @@ fn read_structure(kind: FileKind, text: &[u8]) -> (Option<yaml::YamlSites>, Opti
         return (None, None);
     }
     let Ok(text) = std::str::from_utf8(text) else {
-        return (
-            None,
-            Some(format!(
-                "not UTF-8, so not parsed as {format}; read line by line"
-            )),
-        );
+        return (None, Some(Problem::NotUtf8 { format }));
     };
     let parsed = if kind == FileKind::Toml {
         toml::scan(text)
@@ -334,10 +272,10 @@ fn read_structure(kind: FileKind, text: &[u8]) -> (Option<yaml::YamlSites>, Opti
         Ok(sites) => (Some(sites), None),
         Err(e) => (
             None,
-            Some(format!(
-                "not valid {format} ({}); read line by line",
-                e.trim()
-            )),
+            Some(Problem::Malformed {
+                format,
+                message: e.trim().to_owned(),
+            }),
         ),
     }
 }
@@ -410,8 +348,8 @@ impl FileScan<'_> {
         let mut locator = Locator::default();
         for finding in &mut findings {
             (finding.line, finding.column) = locator.locate(self.text, finding.span.start);
-            if ignored.contains(finding.line) && finding.action != Action::Inventory {
-                finding.action = Action::Ignored;
+            if ignored.contains(finding.line) && finding.outcome != Outcome::Inventory {
+                finding.disposition = Some(Disposition::Ignored);
             }
         }
         findings
@@ -448,9 +386,9 @@ impl FileScan<'_> {
     /// Needle hits reach here only when [`Matcher::relevant`] says some rule has a say on them:
     /// a new way for this function to report a hit must be reflected there.
     fn judge(&self, tok: &token::Token, site: Option<&Site>) -> Option<Finding> {
-        let written = std::str::from_utf8(&self.text[tok.span.clone()]).ok()?;
+        let span = tok.span.clone();
+        let written = std::str::from_utf8(&self.text[span.clone()]).ok()?;
         let confidence = site.map_or(Confidence::QualifiedText, |s| s.confidence);
-        let mut finding = self.finding(tok.span.clone(), written, confidence);
         if let Some((rule, to)) = self
             .matcher
             .rules
@@ -458,26 +396,39 @@ impl FileScan<'_> {
             .filter(|_| !self.matcher.inventory)
         {
             let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
-            return Some(self.bare_prefix(
-                finding,
-                rule,
-                to,
-                in_image_field,
-                site.and_then(|s| s.why),
-            ));
+            let outcome = match (in_image_field, to) {
+                (true, Some(to)) => Outcome::Rewrite {
+                    edits: vec![self.edit(span.clone(), to.clone())],
+                    new: to,
+                },
+                (true, None) => Outcome::Stale,
+                (false, _) => Outcome::Review(
+                    site.and_then(|s| s.why)
+                        .unwrap_or(ReviewReason::RegistryOutsideField),
+                ),
+            };
+            return Some(self.finding(span, written, confidence, outcome, Some(rule), None));
         }
         let reference = ImageRef::parse(written).ok()?;
-        finding.repository = Some(reference.repository());
-        finding.tag = reference.tag().map(str::to_owned);
-        finding.digest = reference.digest().map(str::to_owned);
+        let found = |outcome, rule| {
+            Some(self.finding(
+                span.clone(),
+                written,
+                confidence,
+                outcome,
+                rule,
+                Some(&reference),
+            ))
+        };
         if self.matcher.inventory {
-            return (site.is_some() && tok.templated.is_none()).then(|| {
-                finding.action = Action::Inventory;
-                finding
-            });
+            return if site.is_some() && tok.templated.is_none() {
+                found(Outcome::Inventory, None)
+            } else {
+                None
+            };
         }
-        let repository = finding.repository.as_deref().unwrap_or_default();
-        let verdict = self.matcher.rules.verdict_for(&reference, repository);
+        let repository = reference.repository();
+        let verdict = self.matcher.rules.verdict_for(&reference, &repository);
         // A templated one-word Docker Hub name outside an image position is just a word.
         let hub_word = site.is_none()
             && !reference.has_written_domain()
@@ -490,68 +441,36 @@ impl FileScan<'_> {
                 Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
                 None => self.matcher.rules.path_only(&reference),
             }?;
-            return Some(self.review(finding, rule, why));
+            return found(Outcome::Review(why), Some(rule));
         }
         match verdict {
             // A short Docker Hub name is an image only where the place says so.
             Some(_) if site.is_none() && !reference.has_written_domain() => None,
             Some(Verdict::Rewrite {
                 rule,
-                span,
+                span: part,
                 replacement,
             }) => {
-                let start = tok.span.start + span.start;
                 let new = format!(
                     "{}{replacement}{}",
-                    &written[..span.start],
-                    &written[span.end..]
+                    &written[..part.start],
+                    &written[part.end..]
                 );
-                finding.rule = Some(self.matcher.rules.describe(rule));
-                finding.note = reference
-                    .digest()
-                    .map(|d| format!("digest {d} carried to the new repository"));
-                finding.edits = vec![(start..tok.span.start + span.end, replacement)];
-                finding.new = Some(new);
-                Some(finding)
+                let edit = self.edit(span.start + part.start..span.start + part.end, replacement);
+                found(
+                    Outcome::Rewrite {
+                        new,
+                        edits: vec![edit],
+                    },
+                    Some(rule),
+                )
             }
-            Some(Verdict::Denied { rule }) => Some(self.stale(finding, rule)),
+            Some(Verdict::Denied { rule }) => found(Outcome::Stale, Some(rule)),
             None => {
                 let rule = self.matcher.rules.path_only(&reference)?;
-                Some(self.review(
-                    finding,
-                    rule,
-                    "the path matches but the registry is written elsewhere (or is Docker Hub)",
-                ))
+                found(Outcome::Review(ReviewReason::PathOnly), Some(rule))
             }
         }
-    }
-
-    /// A value equal to a prefix rule's prefix (`k8s.gcr.io` in a Helm `registry:` field).
-    fn bare_prefix(
-        &self,
-        mut found: Finding,
-        rule: usize,
-        to: Option<String>,
-        in_image_field: bool,
-        why: Option<&'static str>,
-    ) -> Finding {
-        found.rule = Some(self.matcher.rules.describe(rule));
-        match (in_image_field, to) {
-            (true, Some(to)) => {
-                found.edits = vec![(found.span.clone(), to.clone())];
-                found.new = Some(to);
-            }
-            (true, None) => found.action = Action::Stale,
-            (false, _) => {
-                found.confidence = Confidence::Review;
-                found.action = Action::Review;
-                found.note = Some(
-                    why.unwrap_or("the registry alone, outside an image field")
-                        .to_owned(),
-                );
-            }
-        }
-        found
     }
 
     /// Judges a Helm split map as one reference and edits each part that changes.
@@ -572,77 +491,91 @@ impl FileScan<'_> {
             written = format!("{written}@{digest}");
         }
         let reference = ImageRef::parse(&written).ok()?;
-        let mut finding = self.finding(repository.span.clone(), &written, Confidence::Structural);
-        finding.repository = Some(reference.repository());
-        finding.tag = reference.tag().map(str::to_owned);
-        finding.digest = reference.digest().map(str::to_owned);
+        let span = map.span();
+        let found = |outcome, rule| {
+            Some(self.finding(
+                span.clone(),
+                &written,
+                Confidence::Structural,
+                outcome,
+                rule,
+                Some(&reference),
+            ))
+        };
         if self.matcher.inventory {
-            finding.action = Action::Inventory;
-            return Some(finding);
+            return found(Outcome::Inventory, None);
         }
         match self.matcher.rules.verdict(&reference) {
             Some(Verdict::Rewrite {
                 rule,
-                span,
+                span: part,
                 replacement,
             }) => {
                 let new = format!(
                     "{}{replacement}{}",
-                    &written[..span.start],
-                    &written[span.end..]
+                    &written[..part.start],
+                    &written[part.end..]
                 );
                 let new_ref = ImageRef::parse(&new).ok()?;
-                finding.edits = split_edits(map, registry.is_some(), &new_ref);
-                if finding.edits.is_empty() {
+                let edits: Vec<Edit> = split_edits(map, registry.is_some(), &new_ref)
+                    .into_iter()
+                    .map(|(range, text)| self.edit(range, text))
+                    .collect();
+                if edits.is_empty() {
                     return None;
                 }
-                finding.rule = Some(self.matcher.rules.describe(rule));
-                finding.new = Some(new);
-                Some(finding)
+                found(Outcome::Rewrite { new, edits }, Some(rule))
             }
-            Some(Verdict::Denied { rule }) => Some(self.stale(finding, rule)),
+            Some(Verdict::Denied { rule }) => found(Outcome::Stale, Some(rule)),
             None if registry.is_none() => {
                 let rule = self.matcher.rules.path_only(&reference)?;
-                Some(self.review(
-                    finding,
-                    rule,
-                    "the repository matches but the map names no registry (the chart supplies it)",
-                ))
+                found(
+                    Outcome::Review(ReviewReason::MapWithoutRegistry),
+                    Some(rule),
+                )
             }
             None => None,
         }
     }
 
-    fn stale(&self, mut finding: Finding, rule: usize) -> Finding {
-        finding.action = Action::Stale;
-        finding.rule = Some(self.matcher.rules.describe(rule));
-        finding
+    /// A splice of this file: `old` is taken from the file itself.
+    fn edit(&self, range: Range<usize>, new: String) -> Edit {
+        Edit {
+            old: String::from_utf8_lossy(&self.text[range.clone()]).into_owned(),
+            range,
+            new,
+        }
     }
 
-    fn review(&self, mut finding: Finding, rule: usize, why: &str) -> Finding {
-        finding.confidence = Confidence::Review;
-        finding.action = Action::Review;
-        finding.rule = Some(self.matcher.rules.describe(rule));
-        finding.note = Some(why.to_owned());
-        finding
-    }
-
-    fn finding(&self, span: Range<usize>, written: &str, confidence: Confidence) -> Finding {
+    /// A finding at `span` whose reference reads `reference`; review findings have review
+    /// confidence whatever their place.
+    fn finding(
+        &self,
+        span: Range<usize>,
+        reference: &str,
+        confidence: Confidence,
+        outcome: Outcome,
+        rule: Option<usize>,
+        parsed: Option<&ImageRef<'_>>,
+    ) -> Finding {
+        let confidence = match outcome {
+            Outcome::Review(_) => Confidence::Review,
+            _ => confidence,
+        };
         Finding {
+            old: String::from_utf8_lossy(&self.text[span.clone()]).into_owned(),
             span,
             line: 0,
             column: 0,
             context: self.kind,
             confidence,
-            action: Action::Rewrite,
-            old: written.to_owned(),
-            new: None,
-            edits: Vec::new(),
-            rule: None,
-            repository: None,
-            tag: None,
-            digest: None,
-            note: None,
+            outcome,
+            disposition: None,
+            reference: reference.to_owned(),
+            rule: rule.map(RuleId),
+            repository: parsed.map(ImageRef::repository),
+            tag: parsed.and_then(|r| r.tag().map(str::to_owned)),
+            digest: parsed.and_then(|r| r.digest().map(str::to_owned)),
         }
     }
 }
@@ -767,11 +700,7 @@ mod tests {
     use crate::rule::RuleSpec;
 
     fn matcher(from: &str, to: &str) -> Matcher {
-        let spec = RuleSpec {
-            from: from.into(),
-            to: Some(to.into()),
-            origin: "test".into(),
-        };
+        let spec = RuleSpec::rename(from, to, "test");
         Matcher::new(RuleSet::new(vec![spec]).unwrap(), false)
     }
 

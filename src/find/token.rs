@@ -6,6 +6,8 @@
 
 use std::ops::Range;
 
+use crate::finding::ReviewReason;
+
 /// Bytes that can occur in a written image reference.
 pub(crate) fn is_ref_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/' | b':' | b'@')
@@ -17,7 +19,7 @@ pub(crate) struct Token {
     /// The candidate's bytes, all ASCII.
     pub(crate) span: Range<usize>,
     /// Why the name is not literal, when a template is glued to it.
-    pub(crate) templated: Option<&'static str>,
+    pub(crate) templated: Option<ReviewReason>,
 }
 
 /// The candidate around `hit` (a range inside a run of reference bytes).
@@ -119,9 +121,9 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
         return None;
     }
     let templated = if glued_left {
-        Some("the registry or owner is a template expression")
+        Some(ReviewReason::TemplatedOwner)
     } else if glued_right {
-        Some("the name continues with a template expression")
+        Some(ReviewReason::TemplatedSuffix)
     } else {
         None
     };
@@ -135,7 +137,7 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
 mod tests {
     use super::*;
 
-    fn token(text: &str, needle: &str) -> Option<(String, Option<&'static str>)> {
+    fn token(text: &str, needle: &str) -> Option<(String, Option<ReviewReason>)> {
         let at = text.find(needle).unwrap();
         token_at(text.as_bytes(), at..at + needle.len())
             .map(|t| (text[t.span].to_owned(), t.templated))

@@ -8,10 +8,11 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
 
-use super::context::{Confidence, Site};
+use super::context::Site;
 use super::yaml::YamlSites;
+use crate::finding::{Confidence, ReviewReason};
 
-const ESCAPED: &str = "the string has escapes or spans lines; edit it by hand";
+const ESCAPED: ReviewReason = ReviewReason::OpaqueToml;
 
 /// Reads `text` as TOML; `Err` carries the parser's message.
 pub(crate) fn scan(text: &str) -> Result<YamlSites, String> {

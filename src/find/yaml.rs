@@ -11,12 +11,12 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-use super::context::{Confidence, Site};
+use super::context::Site;
 use crate::classify::FileKind;
+use crate::finding::{Confidence, ReviewReason};
 
-const OPAQUE: &str = "the value is a block or escaped scalar; edit it by hand";
-const REGISTRY_SETTING: &str =
-    "a registry setting outside an image map (such as global.imageRegistry); check it by hand";
+const OPAQUE: ReviewReason = ReviewReason::OpaqueYaml;
+const REGISTRY_SETTING: ReviewReason = ReviewReason::RegistrySetting;
 
 impl Site {
     fn structural(span: Range<usize>) -> Self {
@@ -27,7 +27,7 @@ impl Site {
         }
     }
 
-    fn review(span: Range<usize>, why: &'static str) -> Self {
+    fn review(span: Range<usize>, why: ReviewReason) -> Self {
         Site {
             span,
             confidence: Confidence::Review,
@@ -59,6 +59,20 @@ impl Composite {
             .into_iter()
             .flatten()
             .map(|p| &p.span)
+    }
+
+    /// From the first written part's start to the last one's end: where the reference is.
+    pub(crate) fn span(&self) -> Range<usize> {
+        let written = || {
+            [&self.registry, &self.repository, &self.tag, &self.digest]
+                .into_iter()
+                .flatten()
+                .filter(|p| !p.value.is_empty())
+                .map(|p| &p.span)
+        };
+        let start = written().map(|s| s.start).min().unwrap_or_default();
+        let end = written().map(|s| s.end).max().unwrap_or_default();
+        start..end
     }
 }
 

@@ -4,40 +4,50 @@
 use std::io::{self, Write};
 
 use super::{display_path, Report};
-use crate::find::Action;
+use crate::finding::Action;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (path, f) in report.findings() {
-        let (command, title, message) = match f.action {
+        let rule = report.rule_text(f);
+        let (command, title, mut message) = match f.action() {
             Action::Rewrite => (
                 "error",
                 "Stale image reference",
                 format!(
-                    "{} should be {} ({})",
-                    f.old,
-                    f.new.as_deref().unwrap_or("?"),
-                    f.rule.as_deref().unwrap_or("")
+                    "{} should be {} ({rule})",
+                    f.reference,
+                    f.new_reference().unwrap_or("?"),
                 ),
             ),
             Action::Stale => (
                 "error",
                 "Retired image reference",
-                format!("{} is retired ({})", f.old, f.rule.as_deref().unwrap_or("")),
+                format!("{} is retired ({rule})", f.reference),
             ),
             Action::Review => (
                 "notice",
                 "Image reference to review",
-                format!("{}: {}", f.old, f.note.as_deref().unwrap_or("")),
+                format!("{}: {}", f.reference, f.note().unwrap_or_default()),
             ),
             _ => continue,
         };
-        writeln!(
+        if let Some(reason) = report.reason(f) {
+            message.push_str(&format!(": {reason}"));
+        }
+        let (end_line, end_column) = f.end();
+        write!(
             out,
-            "::{command} file={},line={},col={},endColumn={},title={}::{}",
+            "::{command} file={},line={},col={},",
             property(&display_path(path)),
             f.line,
             f.column,
-            f.column + f.old.len(),
+        )?;
+        if end_line != f.line {
+            write!(out, "endLine={end_line},")?;
+        }
+        writeln!(
+            out,
+            "endColumn={end_column},title={}::{}",
             property(title),
             data(&message)
         )?;
@@ -47,7 +57,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             "::error file={},title=reimage::{}",
             property(&display_path(&e.path)),
-            data(&e.message)
+            data(&e.message())
         )?;
     }
     Ok(())

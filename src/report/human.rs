@@ -5,7 +5,7 @@ use std::fmt::{self, Display};
 use std::io::{self, Write};
 
 use super::{display_path, inventory, GroupBy, Mode, Report, Summary};
-use crate::find::Action;
+use crate::finding::Action;
 
 /// Terminal styling choices.
 #[derive(Debug, Clone, Copy, Default)]
@@ -64,34 +64,39 @@ pub(super) fn render(
                 "{}  ",
                 style.paint(PATH, &format_args!("{at}:{}:{}", f.line, f.column))
             )?;
-            match (f.action, &f.new) {
+            match (f.action(), f.new_reference()) {
                 (Action::Rewrite, Some(new)) => {
                     write!(
                         out,
                         "{} → {}",
-                        style.paint(OLD, &f.old),
+                        style.paint(OLD, &f.reference),
                         style.paint(NEW, new)
                     )?;
                 }
                 (Action::Ignored, _) => {
-                    write!(out, "{}  ignored (inline `reimage: ignore`)", f.old)?;
+                    write!(out, "{}  ignored (inline `reimage: ignore`)", f.reference)?;
                 }
-                (Action::Baselined, _) => write!(out, "{}  accepted by the baseline", f.old)?,
+                (Action::Baselined, _) => {
+                    write!(out, "{}  accepted by the baseline", f.reference)?;
+                }
                 (Action::Review, _) => {
-                    let note = f.note.as_deref().unwrap_or("");
+                    let note = f.note().unwrap_or_default();
                     write!(
                         out,
                         "{}  {}",
-                        f.old,
+                        f.reference,
                         style.paint(NOTE, &format_args!("review: {note}"))
                     )?;
                 }
                 _ => write!(
                     out,
                     "{}  stale ({})",
-                    style.paint(OLD, &f.old),
-                    f.rule.as_deref().unwrap_or("")
+                    style.paint(OLD, &f.reference),
+                    report.rule_text(f)
                 )?,
+            }
+            if let Some(reason) = report.reason(f) {
+                write!(out, "  {}", style.paint(NOTE, &format_args!("({reason})")))?;
             }
             let (context, confidence) = (f.context.label(), f.confidence.label());
             writeln!(
@@ -103,11 +108,11 @@ pub(super) fn render(
     }
     if !style.quiet {
         for w in &report.warnings {
-            writeln!(out, "{}: warning: {}", display_path(&w.path), w.message)?;
+            writeln!(out, "{}: warning: {}", display_path(&w.path), w.message())?;
         }
     }
     for e in &report.errors {
-        writeln!(out, "{}: error: {}", display_path(&e.path), e.message)?;
+        writeln!(out, "{}: error: {}", display_path(&e.path), e.message())?;
     }
     writeln!(out, "{}", summary_line(report, &report.summary()))
 }
@@ -218,7 +223,7 @@ fn render_inventory(
         }
     }
     for e in &report.errors {
-        writeln!(out, "{}: error: {}", display_path(&e.path), e.message)?;
+        writeln!(out, "{}: error: {}", display_path(&e.path), e.message())?;
     }
     let noun = match group_by {
         GroupBy::Repository => "image",

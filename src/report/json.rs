@@ -46,13 +46,27 @@ struct JsonFinding<'a> {
     context: &'static str,
     confidence: &'static str,
     action: &'static str,
+    /// The file's bytes at `byte_range`, and what replaces them: a JSON consumer can splice.
     old: &'a str,
-    new: Option<&'a str>,
+    new: Option<String>,
+    /// Every splice of a rewrite, each with the file's bytes at its range.
+    edits: Vec<JsonEdit<'a>>,
+    /// The reference as read (a split map's parts put together), and after the rewrite.
+    reference: &'a str,
+    new_reference: Option<&'a str>,
     rule: Option<&'a str>,
+    reason: Option<&'a str>,
     repository: Option<&'a str>,
     tag: Option<&'a str>,
     digest: Option<&'a str>,
-    note: Option<&'a str>,
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    byte_range: [usize; 2],
+    old: &'a str,
+    new: &'a str,
 }
 
 #[derive(Serialize)]
@@ -92,14 +106,26 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 byte_range: [f.span.start, f.span.end],
                 context: f.context.label(),
                 confidence: f.confidence.label(),
-                action: f.action.label(),
+                action: f.action().label(),
                 old: &f.old,
-                new: f.new.as_deref(),
-                rule: f.rule.as_deref(),
+                new: f.new_text(),
+                edits: f
+                    .edits()
+                    .iter()
+                    .map(|e| JsonEdit {
+                        byte_range: [e.range.start, e.range.end],
+                        old: &e.old,
+                        new: &e.new,
+                    })
+                    .collect(),
+                reference: &f.reference,
+                new_reference: f.new_reference(),
+                rule: report.rule(f).map(|r| r.description.as_str()),
+                reason: report.reason(f),
                 repository: f.repository.as_deref(),
                 tag: f.tag.as_deref(),
                 digest: f.digest.as_deref(),
-                note: f.note.as_deref(),
+                note: f.note(),
             })
             .collect(),
         errors: report.errors.iter().map(json_error).collect(),
@@ -112,6 +138,6 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn json_error(e: &super::FileError) -> JsonError {
     JsonError {
         path: display_path(&e.path).into_owned(),
-        message: e.message.clone(),
+        message: e.message(),
     }
 }

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::{display_path, human::summary_line, inventory, GroupBy, Mode, Report};
-use crate::find::Action;
+use crate::finding::Action;
 
 pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "### reimage\n")?;
@@ -24,7 +24,7 @@ pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) ->
     writeln!(out, "{}\n", summary_line(report, &report.summary()))?;
     let rows: Vec<_> = report
         .findings()
-        .filter(|(_, f)| !matches!(f.action, Action::Inventory))
+        .filter(|(_, f)| f.action() != Action::Inventory)
         .collect();
     if !rows.is_empty() {
         writeln!(
@@ -32,20 +32,23 @@ pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) ->
             "| File | Line | Reference | Becomes | Context | Action |\n|---|---:|---|---|---|---|"
         )?;
         for (path, f) in rows {
-            let becomes = match (&f.new, &f.note) {
-                (Some(new), _) if f.action == Action::Rewrite => format!("`{}`", cell(new)),
-                (_, Some(note)) => cell(note),
+            let mut becomes = match (f.new_reference(), f.note()) {
+                (Some(new), _) if f.action() == Action::Rewrite => format!("`{}`", cell(new)),
+                (_, Some(note)) => cell(&note),
                 _ => String::new(),
             };
+            if let Some(reason) = report.reason(f) {
+                becomes.push_str(&format!(" ({})", cell(reason)));
+            }
             writeln!(
                 out,
                 "| `{}` | {} | `{}` | {} | {} | {} |",
                 cell(&display_path(path)),
                 f.line,
-                cell(&f.old),
+                cell(&f.reference),
                 becomes,
                 f.context.label(),
-                f.action.label()
+                f.action().label()
             )?;
         }
     }
@@ -54,7 +57,7 @@ pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) ->
             out,
             "\n**Error** in `{}`: {}",
             cell(&display_path(&e.path)),
-            cell(&e.message)
+            cell(&e.message())
         )?;
     }
     Ok(())

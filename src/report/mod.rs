@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::find::{Action, Finding};
+use crate::finding::{Action, Finding, RuleInfo};
 use crate::plan::FilePlan;
+pub use crate::problem::FileError;
 
 pub use human::Style;
 
@@ -49,13 +50,6 @@ pub enum GroupBy {
     Registry,
 }
 
-/// A file that could not be read, scanned or written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileError {
-    pub path: PathBuf,
-    pub message: String,
-}
-
 /// Everything a run found and did.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -69,6 +63,8 @@ pub struct Report {
     pub files_scanned: usize,
     /// Binary files (a NUL byte) that contained a candidate and were skipped.
     pub binary_skipped: usize,
+    /// The run's rules, indexed by each finding's [`crate::finding::RuleId`].
+    pub rules: Vec<RuleInfo>,
 }
 
 /// Counts that the summary line and JSON share.
@@ -100,7 +96,8 @@ impl Report {
         for file in &self.files {
             let mut counted = false;
             for f in &file.findings {
-                match f.action {
+                let action = f.action();
+                match action {
                     Action::Rewrite => s.rewrite += 1,
                     Action::Stale => s.stale += 1,
                     Action::Review => s.review += 1,
@@ -108,16 +105,31 @@ impl Report {
                     Action::Inventory => s.inventory += 1,
                     Action::Baselined => s.baselined += 1,
                 }
-                if matches!(f.action, Action::Rewrite | Action::Stale) {
+                if matches!(action, Action::Rewrite | Action::Stale) {
                     counted = true;
                     *s.by_context.entry(f.context.label()).or_default() += 1;
                     s.digests_carried +=
-                        usize::from(f.action == Action::Rewrite && f.digest.is_some());
+                        usize::from(action == Action::Rewrite && f.digest.is_some());
                 }
             }
             s.files += usize::from(counted);
         }
         s
+    }
+
+    /// The rule a finding matched, as reports show it.
+    pub fn rule(&self, finding: &Finding) -> Option<&RuleInfo> {
+        finding.rule.and_then(|id| self.rules.get(id.0))
+    }
+
+    /// The rule's `from → to`, or an empty text for findings without a rule.
+    pub(crate) fn rule_text(&self, finding: &Finding) -> &str {
+        self.rule(finding).map_or("", |r| r.description.as_str())
+    }
+
+    /// The rule's reason, if it has one.
+    pub(crate) fn reason(&self, finding: &Finding) -> Option<&str> {
+        self.rule(finding).and_then(|r| r.reason.as_deref())
     }
 
     /// Whether `check` should fail: stale references remain.

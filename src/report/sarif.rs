@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::{display_path, Report};
-use crate::find::{Action, Finding};
+use crate::finding::{Action, Finding};
 
 const STALE: &str = "reimage/stale-image";
 const RETIRED: &str = "reimage/retired-image";
@@ -15,7 +15,7 @@ const REVIEW: &str = "reimage/review-image";
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<Value> = report
         .findings()
-        .filter_map(|(path, f)| result(&display_path(path), f))
+        .filter_map(|(path, f)| result(report, &display_path(path), f))
         .collect();
     let notifications: Vec<Value> = report
         .errors
@@ -23,7 +23,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .map(|e| {
             json!({
                 "level": "error",
-                "message": { "text": e.message },
+                "message": { "text": e.message() },
                 "locations": [{ "physicalLocation": { "artifactLocation": { "uri": display_path(&e.path) } } }],
             })
         })
@@ -61,45 +61,46 @@ fn rule(id: &str, name: &str, text: &str, level: &str) -> Value {
     })
 }
 
-fn result(uri: &str, f: &Finding) -> Option<Value> {
-    let (rule_id, level, message) = match f.action {
+fn result(report: &Report, uri: &str, f: &Finding) -> Option<Value> {
+    let rule = report.rule_text(f);
+    let (rule_id, level, mut message) = match f.action() {
         Action::Rewrite => (
             STALE,
             "error",
             format!(
-                "`{}` should be `{}` ({}).",
-                f.old,
-                f.new.as_deref().unwrap_or("?"),
-                f.rule.as_deref().unwrap_or("")
+                "`{}` should be `{}` ({rule}).",
+                f.reference,
+                f.new_reference().unwrap_or("?"),
             ),
         ),
         Action::Stale => (
             RETIRED,
             "error",
-            format!(
-                "`{}` is retired ({}).",
-                f.old,
-                f.rule.as_deref().unwrap_or("")
-            ),
+            format!("`{}` is retired ({rule}).", f.reference),
         ),
         Action::Review => (
             REVIEW,
             "note",
             format!(
                 "`{}`: {}.",
-                f.old,
-                f.note.as_deref().unwrap_or("check by hand")
+                f.reference,
+                f.note().as_deref().unwrap_or("check by hand")
             ),
         ),
         _ => return None,
     };
+    if let Some(reason) = report.reason(f) {
+        message.push_str(&format!(" Reason: {reason}"));
+    }
+    let (end_line, end_column) = f.end();
     let location = json!({
         "physicalLocation": {
             "artifactLocation": { "uri": uri },
             "region": {
                 "startLine": f.line,
                 "startColumn": f.column,
-                "endColumn": f.column + f.old.chars().count(),
+                "endLine": end_line,
+                "endColumn": end_column,
                 "byteOffset": f.span.start,
                 "byteLength": f.span.len(),
             },
@@ -110,21 +111,21 @@ fn result(uri: &str, f: &Finding) -> Option<Value> {
         "level": level,
         "message": { "text": message },
         "locations": [location],
-        "partialFingerprints": { "reimage/v1": format!("{uri}:{}:{}", f.old, f.rule.as_deref().unwrap_or("")) },
+        "partialFingerprints": { "reimage/v1": format!("{uri}:{}:{rule}", f.reference) },
     });
-    if f.action == Action::Rewrite && !f.edits.is_empty() {
+    if !f.edits().is_empty() {
         let replacements: Vec<Value> = f
-            .edits
+            .edits()
             .iter()
-            .map(|(range, text)| {
+            .map(|edit| {
                 json!({
-                    "deletedRegion": { "byteOffset": range.start, "byteLength": range.len() },
-                    "insertedContent": { "text": text },
+                    "deletedRegion": { "byteOffset": edit.range.start, "byteLength": edit.range.len() },
+                    "insertedContent": { "text": edit.new },
                 })
             })
             .collect();
         result["fixes"] = json!([{
-            "description": { "text": format!("Rename to {}", f.new.as_deref().unwrap_or("")) },
+            "description": { "text": format!("Rename to {}", f.new_reference().unwrap_or("")) },
             "artifactChanges": [{ "artifactLocation": { "uri": uri }, "replacements": replacements }],
         }]);
     }

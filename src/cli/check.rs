@@ -1,0 +1,70 @@
+//! `reimage check`: exit 1 while references to retired names remain — `--deny` names and the
+//! configured rules — with baselines for adopting the gate before a migration is finished.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use reimage::baseline::Baseline;
+use reimage::report::Mode;
+use reimage::{GroupBy, RuleSpec};
+
+use super::{rule_set, Common, Error, ExitStatus, Session, Usage};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// A retired image name or prefix (repeatable).
+    #[arg(long = "deny", value_name = "NAME")]
+    deny: Vec<String>,
+    /// Accept the findings recorded in FILE; fail only on new ones.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (for --baseline) and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+    /// Paths to search (default: .).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+impl CheckArgs {
+    pub(super) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
+        let session = Session::new(self.common, self.paths)?;
+        let mut specs: Vec<RuleSpec> = self
+            .deny
+            .into_iter()
+            .map(|from| RuleSpec::deny(from, "--deny"))
+            .collect();
+        specs.extend(session.file.renames.iter().cloned());
+        specs.extend(session.file.deny.iter().cloned());
+        if specs.is_empty() {
+            return Err(Usage::NothingToCheck.into());
+        }
+        let rules = rule_set(specs)?;
+        let accepted = self.baseline.as_deref().map(Baseline::load).transpose()?;
+        let own: Vec<&Path> = self
+            .baseline
+            .iter()
+            .chain(&self.write_baseline)
+            .map(PathBuf::as_path)
+            .collect();
+        let mut report = session.scan(&rules, Mode::Check, &own)?;
+        if let Some(accepted) = accepted {
+            accepted.apply(&mut report);
+        }
+        if let Some(path) = &self.write_baseline {
+            let recorded = Baseline::write(path, &report)?;
+            eprintln!(
+                "reimage: recorded {recorded} findings in {}",
+                path.display()
+            );
+            return Ok(if report.errors.is_empty() {
+                ExitStatus::Clean
+            } else {
+                ExitStatus::Error
+            });
+        }
+        session.render(&report, false, GroupBy::default(), out)?;
+        Ok(ExitStatus::of(&report, true))
+    }
+}

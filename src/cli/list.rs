@@ -1,0 +1,41 @@
+//! `reimage list`: the inventory of every image reference in an image position, grouped by
+//! repository or by registry — the map to plan a migration with.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use reimage::report::Mode;
+use reimage::{GroupBy, RuleSet};
+
+use super::{Common, Error, ExitStatus, Session};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ListArgs {
+    /// Group the inventory by repository (default) or by registry.
+    #[arg(long, value_enum, default_value_t = GroupArg::Repository)]
+    group_by: GroupArg,
+    /// Paths to search (default: .).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GroupArg {
+    Repository,
+    Registry,
+}
+
+impl ListArgs {
+    pub(super) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
+        let session = Session::new(self.common, self.paths)?;
+        let report = session.scan(&RuleSet::default(), Mode::List, &[])?;
+        let group_by = match self.group_by {
+            GroupArg::Repository => GroupBy::Repository,
+            GroupArg::Registry => GroupBy::Registry,
+        };
+        session.render(&report, false, group_by, out)?;
+        Ok(ExitStatus::of(&report, false))
+    }
+}

@@ -1,0 +1,305 @@
+//! The command line: one module per command, each owning its clap arguments and a `run` over
+//! the shared scan pipeline ([`reimage::scan`]). This module holds what they share: the options
+//! every command takes, configuration discovery, the progress display, exit statuses and errors.
+//!
+//! Nothing reaches the library except through plain values (`ScanOptions`, `RuleSet`, `Report`).
+
+mod check;
+mod list;
+mod rename;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use reimage::baseline::BaselineError;
+use reimage::config::{self, ConfigError, FileConfig, SaveError};
+use reimage::scan::ScanOptions;
+use reimage::{Format, GroupBy, Mode, Report, RuleError, RuleSet, Style, WalkError, WalkOptions};
+
+/// Find and rename container image references across repositories.
+#[derive(Debug, Parser)]
+#[command(name = "reimage", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Rename FROM to TO (or the [[rename]] rules of reimage.toml): preview by default, -w to apply.
+    #[command(after_help = rename::HELP)]
+    Rename(rename::RenameArgs),
+    /// Exit 1 while references to retired names remain (--deny, or the rules of reimage.toml).
+    Check(check::CheckArgs),
+    /// Inventory every image reference found in image positions.
+    List(list::ListArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+impl Cli {
+    /// Runs the command, writing its report to `out`.
+    pub(crate) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
+        match self.command {
+            Sub::Rename(args) => args.run(out),
+            Sub::Check(args) => args.run(out),
+            Sub::List(args) => args.run(out),
+            Sub::Completions { shell } => {
+                clap_complete::generate(shell, &mut Cli::command(), "reimage", out);
+                Ok(ExitStatus::Clean)
+            }
+            Sub::Man => {
+                clap_mangen::Man::new(Cli::command()).render(out)?;
+                Ok(ExitStatus::Clean)
+            }
+        }
+    }
+}
+
+/// How a run ended (DESIGN §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitStatus {
+    /// Success; nothing stale.
+    Clean = 0,
+    /// `check` or `rename --check` found references that would change.
+    Stale = 1,
+    /// Bad usage, rules or configuration, or a file that could not be read or written.
+    Error = 2,
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status as u8)
+    }
+}
+
+impl ExitStatus {
+    /// The status a finished run's report calls for; `stale_fails` for `check` and `--check`.
+    fn of(report: &Report, stale_fails: bool) -> Self {
+        if !report.errors.is_empty() {
+            ExitStatus::Error
+        } else if stale_fails && report.has_stale() {
+            ExitStatus::Stale
+        } else {
+            ExitStatus::Clean
+        }
+    }
+}
+
+/// Errors that stop a run (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Error {
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Rules(Vec<RuleError>),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error(transparent)]
+    Save(#[from] SaveError),
+    #[error(transparent)]
+    Usage(#[from] Usage),
+    #[error("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n{}", list_paths(.0))]
+    Dirty(Vec<PathBuf>),
+    #[error("cannot write the report: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// A command line that does not say what to do.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Usage {
+    #[error("no rules: give FROM TO, or add [[rename]] rules to reimage.toml")]
+    NoRenameRules,
+    #[error("nothing to check: give --deny NAME, or add rules to reimage.toml")]
+    NothingToCheck,
+    #[error("`{0}` is not a path; to rename, give FROM and TO: reimage rename OLD NEW [PATH]...")]
+    NotAPath(String),
+    #[error("--save needs FROM and TO on the command line")]
+    SaveNeedsRule,
+    #[error("{}: no such config file", .0.display())]
+    NoSuchConfig(PathBuf),
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    let lines: Vec<String> = paths.iter().map(|p| format!("  {}", p.display())).collect();
+    lines.join("\n")
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub(crate) struct Common {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// Read rules from FILE instead of the reimage.toml found above each path.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Do not honour .gitignore / .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Only search files matching GLOB; `!GLOB` excludes (repeatable).
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    globs: Vec<String>,
+    /// Skip files matching GLOB (repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    excludes: Vec<String>,
+    /// Skip (and report) files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    max_filesize: u64,
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// Print only the summary and errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    Markdown,
+    Diff,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// One run's resolved surroundings: the paths, the configuration found for them, the options.
+#[derive(Debug)]
+pub(crate) struct Session {
+    paths: Vec<PathBuf>,
+    /// The configuration files in use (`--config`, or found above each path).
+    config_files: Vec<PathBuf>,
+    file: FileConfig,
+    common: Common,
+}
+
+impl Session {
+    /// Finds and loads the configuration for `paths` (default `.`).
+    fn new(common: Common, paths: Vec<PathBuf>) -> Result<Self, Error> {
+        let paths = if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths
+        };
+        let config_files = match &common.config {
+            Some(file) if !file.is_file() => return Err(Usage::NoSuchConfig(file.clone()).into()),
+            Some(file) => vec![file.clone()],
+            None => {
+                let mut found: Vec<PathBuf> =
+                    paths.iter().filter_map(|p| config::discover(p)).collect();
+                found.dedup();
+                found
+            }
+        };
+        let file = config::load(&config_files)?;
+        Ok(Session {
+            paths,
+            config_files,
+            file,
+            common,
+        })
+    }
+
+    /// Walks and scans the paths; `own` names further files of the tool's (baselines).
+    fn scan(&self, rules: &RuleSet, mode: Mode, own: &[&Path]) -> Result<Report, Error> {
+        let mut excludes = self.common.excludes.clone();
+        excludes.extend(self.file.exclude.iter().cloned());
+        let mut own_files = self.file.sources.clone();
+        own_files.extend(own.iter().map(|p| p.to_path_buf()));
+        let options = ScanOptions {
+            paths: self.paths.clone(),
+            walk: WalkOptions {
+                no_ignore: self.common.no_ignore,
+                globs: self.common.globs.clone(),
+                excludes,
+                threads: self.common.threads,
+                max_filesize: self.common.max_filesize,
+            },
+            inventory: mode == Mode::List,
+            own_files,
+        };
+        let progress = progress_bar();
+        let report = reimage::scan::scan(&options, rules, mode, &|| progress.inc(1));
+        progress.finish_and_clear();
+        Ok(report?)
+    }
+
+    /// Writes `report` to `out` in the chosen format (`diff` forces the diff format).
+    fn render(
+        &self,
+        report: &Report,
+        diff: bool,
+        group_by: GroupBy,
+        out: &mut dyn Write,
+    ) -> Result<(), Error> {
+        let format = match (diff, self.common.format) {
+            (true, _) | (_, FormatArg::Diff) => Format::Diff,
+            (_, FormatArg::Json) => Format::Json,
+            (_, FormatArg::Sarif) => Format::Sarif,
+            (_, FormatArg::Github) => Format::Github,
+            (_, FormatArg::Markdown) => Format::Markdown,
+            (_, FormatArg::Human) => Format::Human,
+        };
+        let color = match self.common.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        let style = Style {
+            color,
+            quiet: self.common.quiet,
+        };
+        report.render(format, &style, group_by, out)?;
+        Ok(())
+    }
+}
+
+/// Validates rule specs as a set (exit 2 with every problem, before any file is read).
+fn rule_set(specs: Vec<reimage::RuleSpec>) -> Result<RuleSet, Error> {
+    RuleSet::new(specs).map_err(Error::Rules)
+}
+
+/// A spinner with a file count on stderr when it is a terminal outside CI; hidden otherwise.
+fn progress_bar() -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

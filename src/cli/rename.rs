@@ -1,0 +1,139 @@
+//! `reimage rename`: preview, diff, check or write the rename of FROM to TO (or the configured
+//! `[[rename]]` rules), and `--save` the rule to the configuration.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use reimage::report::Mode;
+use reimage::{config, GroupBy, RuleSpec};
+
+use super::{rule_set, Common, Error, ExitStatus, Session, Usage};
+
+pub(super) const HELP: &str =
+    "FROM may be a repository (ghcr.io/owner/app), a repository with a tag (nginx:1.25),
+or a prefix ending in / (k8s.gcr.io/, docker.io/bitnami/, docker.io/).
+
+Examples:
+  reimage rename ghcr.io/gdtiti/grok2api ghcr.io/gdtiti/grok2api-api          # preview
+  reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra ~/src/charts      # apply
+  reimage rename docker.io/bitnami/ docker.io/bitnamilegacy/ --diff | git apply";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct RenameArgs {
+    /// FROM TO, then paths to search (default: .). Without FROM TO, rules come from reimage.toml.
+    #[arg(value_name = "FROM TO | PATH")]
+    args: Vec<String>,
+    /// Apply the changes (atomically, file by file).
+    #[arg(short = 'w', long)]
+    write: bool,
+    /// Exit 1 if anything would change (nothing is written).
+    #[arg(long, conflicts_with = "write")]
+    check: bool,
+    /// Print a unified diff (same as --format diff).
+    #[arg(long)]
+    diff: bool,
+    /// Append FROM TO as a [[rename]] rule to reimage.toml (keeps its comments).
+    #[arg(long)]
+    save: bool,
+    /// Write even files with uncommitted changes in a git work tree.
+    #[arg(long)]
+    allow_dirty: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+impl RenameArgs {
+    pub(super) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
+        let (rule, paths) = split_rename_args(self.args)?;
+        if self.save && rule.is_none() {
+            return Err(Usage::SaveNeedsRule.into());
+        }
+        let session = Session::new(self.common, paths)?;
+        let specs = match &rule {
+            Some(rule) => vec![rule.clone()],
+            None => session.file.renames.clone(),
+        };
+        if specs.is_empty() {
+            return Err(Usage::NoRenameRules.into());
+        }
+        let rules = rule_set(specs)?;
+        let saved = match rule.filter(|_| self.save) {
+            Some(rule) => Some(save(&session, &rule)?),
+            None => None,
+        };
+        let mut report = session.scan(&rules, Mode::Rename { write: false }, &[])?;
+        if self.write {
+            if !self.allow_dirty {
+                let dirty = reimage::dirty::dirty_files(&report);
+                if !dirty.is_empty() {
+                    return Err(Error::Dirty(dirty));
+                }
+            }
+            reimage::apply::apply_all(&mut report, session.common.threads);
+        }
+        let _ = saved;
+        session.render(&report, self.diff, GroupBy::default(), out)?;
+        Ok(ExitStatus::of(&report, self.check))
+    }
+}
+
+/// Appends `rule` to the configuration in use (or a new `./reimage.toml`); returns the file.
+fn save(session: &Session, rule: &RuleSpec) -> Result<PathBuf, Error> {
+    let target = session
+        .config_files
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(config::CONFIG_NAMES[0]));
+    config::save_rule(&target, &rule.from, rule.to.as_deref().unwrap_or_default())?;
+    eprintln!("reimage: saved `{rule}` to {}", target.display());
+    Ok(target)
+}
+
+/// `FROM TO [PATH]...` or `[PATH]...`: the first two words are a rule unless both are existing
+/// paths (an image name may well also be a directory name, such as `nginx/`).
+fn split_rename_args(mut args: Vec<String>) -> Result<(Option<RuleSpec>, Vec<PathBuf>), Usage> {
+    let exists = |i: usize| args.get(i).is_some_and(|a| Path::new(a).exists());
+    let only_paths = match args.len() {
+        0 => true,
+        1 => exists(0),
+        _ => exists(0) && exists(1),
+    };
+    if only_paths {
+        return Ok((None, args.into_iter().map(PathBuf::from).collect()));
+    }
+    if args.len() < 2 {
+        return Err(Usage::NotAPath(args.swap_remove(0)));
+    }
+    let paths = args.split_off(2).into_iter().map(PathBuf::from).collect();
+    let to = args.pop().unwrap_or_default();
+    let from = args.pop().unwrap_or_default();
+    Ok((Some(RuleSpec::rename(from, to, "command line")), paths))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rename_splits_rule_from_paths() {
+        let (rule, paths) =
+            split_rename_args(vec!["a/b".into(), "a/c".into(), "x".into(), "y".into()]).unwrap();
+        let rule = rule.unwrap();
+        assert_eq!(
+            (rule.from.as_str(), rule.to.as_deref()),
+            ("a/b", Some("a/c"))
+        );
+        assert_eq!(paths, vec![PathBuf::from("x"), PathBuf::from("y")]);
+    }
+
+    #[test]
+    fn rename_with_only_paths_takes_rules_from_config() {
+        let (rule, paths) = split_rename_args(vec![".".into()]).unwrap();
+        assert!(rule.is_none());
+        assert_eq!(paths, vec![PathBuf::from(".")]);
+        assert!(split_rename_args(vec!["ghcr.io/a/b".into()])
+            .unwrap_err()
+            .to_string()
+            .contains("give FROM and TO"));
+    }
+}

@@ -1,0 +1,326 @@
+//! The domain model every stage shares: a finding, the splices it implies, what it asks for, and
+//! what later stages decided about it.
+//!
+//! A leaf module: it imports no stage. `find` builds a [`Finding`] with its intrinsic
+//! [`Outcome`]; later stages (inline ignores, baselines, writing) add a [`Disposition`] instead of
+//! overwriting what `find` said.
+
+use std::ops::Range;
+
+use crate::classify::FileKind;
+
+/// How sure a finding is that it is an image reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// A structural image field.
+    Structural,
+    /// An image argument of a command line or an image variable.
+    Command,
+    /// A registry-qualified name as a whole token in any text.
+    QualifiedText,
+    /// Not rewritten: a human must decide.
+    Review,
+}
+
+impl Confidence {
+    /// The label used in reports and JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            Confidence::Structural => "structural",
+            Confidence::Command => "command",
+            Confidence::QualifiedText => "qualified-text",
+            Confidence::Review => "review",
+        }
+    }
+}
+
+/// Why a finding needs a human instead of a rewrite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReviewReason {
+    /// `REPOSITORY=gdtiti/grok2api` when the rule names `ghcr.io/gdtiti/grok2api`.
+    PathOnly,
+    /// A Helm split map whose repository matches but which names no registry.
+    MapWithoutRegistry,
+    /// `${REGISTRY}/app`, `{{ .Values.registry }}/app`.
+    TemplatedOwner,
+    /// `app-${SUFFIX}`.
+    TemplatedSuffix,
+    /// A YAML block or escaped scalar in an image position.
+    OpaqueYaml,
+    /// A TOML string with escapes or spanning lines.
+    OpaqueToml,
+    /// `global.imageRegistry`-style settings outside an image map.
+    RegistrySetting,
+    /// A value equal to a prefix rule's prefix, outside an image field.
+    RegistryOutsideField,
+}
+
+impl ReviewReason {
+    /// The sentence reports show.
+    pub fn message(self) -> &'static str {
+        match self {
+            ReviewReason::PathOnly => {
+                "the path matches but the registry is written elsewhere (or is Docker Hub)"
+            }
+            ReviewReason::MapWithoutRegistry => {
+                "the repository matches but the map names no registry (the chart supplies it)"
+            }
+            ReviewReason::TemplatedOwner => "the registry or owner is a template expression",
+            ReviewReason::TemplatedSuffix => "the name continues with a template expression",
+            ReviewReason::OpaqueYaml => "the value is a block or escaped scalar; edit it by hand",
+            ReviewReason::OpaqueToml => "the string has escapes or spans lines; edit it by hand",
+            ReviewReason::RegistrySetting => {
+                "a registry setting outside an image map (such as global.imageRegistry); check it by hand"
+            }
+            ReviewReason::RegistryOutsideField => "the registry alone, outside an image field",
+        }
+    }
+}
+
+/// One byte-range splice: `old` is exactly the file's bytes at `range`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub old: String,
+    pub new: String,
+}
+
+/// What a finding is, as `find` decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Would be rewritten: `new` is the whole reference after the rewrite, `edits` the splices.
+    Rewrite { new: String, edits: Vec<Edit> },
+    /// Matches a deny rule (or a rule with nothing to rewrite to): stale.
+    Stale,
+    /// Left alone: a human must look.
+    Review(ReviewReason),
+    /// An image reference seen by `list`; no rule involved.
+    Inventory,
+}
+
+/// What a later stage decided about a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Disposition {
+    /// An inline `reimage: ignore` comment excludes it.
+    Ignored,
+    /// Accepted by `check --baseline`.
+    Baselined,
+    /// Its file could not be written (the file's error says why).
+    WriteFailed,
+}
+
+/// What a finding asks for, all things considered: the label reports and JSON show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// Would be (or was) rewritten.
+    Rewrite,
+    /// Matches a deny rule: stale, nothing to rewrite it to.
+    Stale,
+    /// Left alone: a human must look.
+    Review,
+    /// Matched, but an inline `reimage: ignore` comment excludes it.
+    Ignored,
+    /// An image reference seen by `list`; no rule involved.
+    Inventory,
+    /// Stale, but accepted by `check --baseline`.
+    Baselined,
+}
+
+impl Action {
+    /// The label used in reports and JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Rewrite => "rewrite",
+            Action::Stale => "stale",
+            Action::Review => "review",
+            Action::Ignored => "ignored",
+            Action::Inventory => "inventory",
+            Action::Baselined => "baselined",
+        }
+    }
+}
+
+/// Which rule of the run's rule set matched (an index into it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleId(pub usize);
+
+/// A rule as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// `from → to` (or `from` for a deny rule), as the user wrote it.
+    pub description: String,
+    /// The `reason` of a `[[rename]]` rule.
+    pub reason: Option<String>,
+}
+
+/// One reference found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Byte range of the reference in the file: for a split map, from its first part to its last.
+    pub span: Range<usize>,
+    /// 1-based line and column (in characters) of the span's start.
+    pub line: usize,
+    pub column: usize,
+    pub context: FileKind,
+    pub confidence: Confidence,
+    pub outcome: Outcome,
+    pub disposition: Option<Disposition>,
+    /// The file's bytes at `span`, exactly.
+    pub old: String,
+    /// The reference as read: the written token (then equal to `old`), or a split map's parts
+    /// put together.
+    pub reference: String,
+    pub rule: Option<RuleId>,
+    /// The normalized repository (`docker.io/library/nginx`), tag and digest, for inventories.
+    pub repository: Option<String>,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl Finding {
+    /// The action reports show.
+    pub fn action(&self) -> Action {
+        match (self.disposition, &self.outcome) {
+            (Some(Disposition::Ignored), _) => Action::Ignored,
+            (Some(Disposition::Baselined), _) => Action::Baselined,
+            (Some(Disposition::WriteFailed), _) | (None, Outcome::Review(_)) => Action::Review,
+            (None, Outcome::Rewrite { .. }) => Action::Rewrite,
+            (None, Outcome::Stale) => Action::Stale,
+            (None, Outcome::Inventory) => Action::Inventory,
+        }
+    }
+
+    /// The edits to apply: those of a rewrite no later stage set aside.
+    pub fn edits(&self) -> &[Edit] {
+        match (&self.outcome, self.disposition) {
+            (Outcome::Rewrite { edits, .. }, None) => edits,
+            _ => &[],
+        }
+    }
+
+    /// The whole reference after the rewrite, for rewrites (also ignored or baselined ones).
+    pub fn new_reference(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Rewrite { new, .. } => Some(new),
+            _ => None,
+        }
+    }
+
+    /// Why a human must look, or what a rewrite carried along.
+    pub fn note(&self) -> Option<String> {
+        match (&self.outcome, self.disposition) {
+            (_, Some(Disposition::WriteFailed)) => {
+                Some("not written (see the error for this file)".to_owned())
+            }
+            (Outcome::Review(reason), _) => Some(reason.message().to_owned()),
+            (Outcome::Rewrite { .. }, _) => self
+                .digest
+                .as_ref()
+                .map(|d| format!("digest {d} carried to the new repository")),
+            _ => None,
+        }
+    }
+
+    /// What `old` becomes when a rewrite's edits are spliced into it: the replacement for `span`.
+    pub fn new_text(&self) -> Option<String> {
+        let Outcome::Rewrite { edits, .. } = &self.outcome else {
+            return None;
+        };
+        let mut out = String::with_capacity(self.old.len() + 16);
+        let mut at = self.span.start;
+        for edit in edits {
+            out.push_str(
+                self.old
+                    .get(at - self.span.start..edit.range.start - self.span.start)?,
+            );
+            out.push_str(&edit.new);
+            at = edit.range.end;
+        }
+        out.push_str(self.old.get(at - self.span.start..)?);
+        Some(out)
+    }
+
+    /// 1-based line and column (in characters) just past the end of `span`.
+    pub fn end(&self) -> (usize, usize) {
+        match self.old.rfind('\n') {
+            Some(last) => (
+                self.line + self.old.matches('\n').count(),
+                self.old[last + 1..].chars().count() + 1,
+            ),
+            None => (self.line, self.column + self.old.chars().count()),
+        }
+    }
+
+    /// Whether this finding fails a `check`: a rewrite or stale reference nothing set aside.
+    pub fn is_stale(&self) -> bool {
+        matches!(self.action(), Action::Rewrite | Action::Stale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_split_map_splices_each_part_inside_its_span() {
+        // `registry: a.io` … `repository: x/y`, the span running from the first part to the last.
+        let old = "a.io\n  repository: x/y";
+        let mut f = finding(Outcome::Rewrite {
+            new: "b.io/x/z".into(),
+            edits: vec![
+                Edit {
+                    range: 10..14,
+                    old: "a.io".into(),
+                    new: "b.io".into(),
+                },
+                Edit {
+                    range: 29..32,
+                    old: "x/y".into(),
+                    new: "x/z".into(),
+                },
+            ],
+        });
+        (f.span, f.old, f.line, f.column) = (10..32, old.into(), 3, 13);
+        assert_eq!(f.new_text().as_deref(), Some("b.io\n  repository: x/z"));
+        assert_eq!(f.end(), (4, 18));
+    }
+
+    fn finding(outcome: Outcome) -> Finding {
+        Finding {
+            span: 0..1,
+            line: 1,
+            column: 1,
+            context: FileKind::Text,
+            confidence: Confidence::Structural,
+            outcome,
+            disposition: None,
+            old: "a".into(),
+            reference: "a".into(),
+            rule: Some(RuleId(0)),
+            repository: None,
+            tag: None,
+            digest: None,
+        }
+    }
+
+    #[test]
+    fn a_disposition_sets_the_action_without_erasing_the_outcome() {
+        let rewrite = Outcome::Rewrite {
+            new: "b".into(),
+            edits: vec![Edit {
+                range: 0..1,
+                old: "a".into(),
+                new: "b".into(),
+            }],
+        };
+        let mut f = finding(rewrite);
+        assert_eq!((f.action(), f.edits().len()), (Action::Rewrite, 1));
+        f.disposition = Some(Disposition::Ignored);
+        assert_eq!((f.action(), f.edits().len()), (Action::Ignored, 0));
+        assert_eq!(f.new_reference(), Some("b"));
+        assert_eq!(f.new_text().as_deref(), Some("b"));
+        f.disposition = Some(Disposition::WriteFailed);
+        assert_eq!(f.action(), Action::Review);
+        assert!(f.note().unwrap().contains("not written"));
+    }
+}

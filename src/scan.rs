@@ -1,0 +1,148 @@
+//! The pipeline every command shares: walk the paths, find references in each file, and collect
+//! the plan into a [`Report`]. Nothing is written here.
+//!
+//! Files are visited from several threads; the report is sorted by path afterwards, so output
+//! never depends on thread timing.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::apply;
+use crate::classify;
+use crate::find::Matcher;
+use crate::plan::FilePlan;
+use crate::problem::{FileError, Problem};
+use crate::report::{Mode, Report};
+use crate::rule::RuleSet;
+use crate::walk::{self, Visit, WalkError, WalkOptions};
+
+/// What to scan and how.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub walk: WalkOptions,
+    /// `list`: report every reference in an image position, not only what the rules match.
+    pub inventory: bool,
+    /// Files never searched or written: the configuration and baseline files in use.
+    pub own_files: Vec<PathBuf>,
+}
+
+/// Walks and scans every file under `options.paths`; `on_file` is called once per file read
+/// (for a progress display). The report's mode is `mode`.
+pub fn scan(
+    options: &ScanOptions,
+    rules: &RuleSet,
+    mode: Mode,
+    on_file: &(dyn Fn() + Sync),
+) -> Result<Report, WalkError> {
+    let matcher = Matcher::new(rules.clone(), options.inventory);
+    let own = OwnFiles::new(&options.own_files);
+    let files = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let warnings = Mutex::new(Vec::new());
+    let scanned = AtomicUsize::new(0);
+    let binary = AtomicUsize::new(0);
+    let push = |list: &Mutex<Vec<FileError>>, path: &Path, problem: Problem| {
+        let error = FileError {
+            path: path.to_path_buf(),
+            problem,
+        };
+        list.lock()
+            .expect("no panics while holding the lock")
+            .push(error);
+    };
+    walk::walk(
+        &options.paths,
+        &options.walk,
+        |path: &Path, visit| match visit {
+            _ if own.contains(path) => {}
+            _ if apply::is_temporary(path) => push(&warnings, path, Problem::LeftoverTemporary),
+            Visit::Bytes(bytes) => {
+                scanned.fetch_add(1, Ordering::Relaxed);
+                on_file();
+                let Some(hits) = matcher.first_pass(bytes) else {
+                    return;
+                };
+                if memchr::memchr(0, bytes).is_some() {
+                    binary.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                let found = matcher.find_candidate(classify::classify(path), bytes, hits);
+                if let Some(problem) = found.warning {
+                    push(&warnings, path, problem);
+                }
+                if !found.findings.is_empty() {
+                    let plan = FilePlan::new(path.to_path_buf(), found.findings, bytes);
+                    files
+                        .lock()
+                        .expect("no panics while holding the lock")
+                        .push(plan);
+                }
+            }
+            Visit::Problem(problem) => push(&errors, path, problem),
+        },
+    )?;
+    let mut files = files.into_inner().expect("walk finished");
+    let mut errors = errors.into_inner().expect("walk finished");
+    let mut warnings = warnings.into_inner().expect("walk finished");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Report {
+        mode,
+        files,
+        errors,
+        warnings,
+        files_scanned: scanned.into_inner(),
+        binary_skipped: binary.into_inner(),
+        rules: rules.infos(),
+    })
+}
+
+/// The tool's own files, recognised by name first: most walked files are told apart without a
+/// system call, and only a file named like one of them is canonicalized.
+#[derive(Debug)]
+struct OwnFiles {
+    canonical: Vec<PathBuf>,
+}
+
+impl OwnFiles {
+    fn new(paths: &[PathBuf]) -> Self {
+        OwnFiles {
+            canonical: paths
+                .iter()
+                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .collect(),
+        }
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        let Some(name) = path.file_name() else {
+            return false;
+        };
+        self.canonical
+            .iter()
+            .any(|own| own.file_name() == Some(name))
+            && std::fs::canonicalize(path).is_ok_and(|p| self.canonical.contains(&p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_files_are_told_by_name_then_by_canonical_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("reimage.toml");
+        let other = dir.path().join("sub/reimage.toml");
+        std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+        std::fs::write(&config, "").unwrap();
+        std::fs::write(&other, "").unwrap();
+        let own = OwnFiles::new(std::slice::from_ref(&config));
+        assert!(own.contains(&dir.path().join("sub/../reimage.toml")));
+        assert!(!own.contains(&other), "same name, another file");
+        assert!(!own.contains(&dir.path().join("values.yaml")));
+    }
+}
