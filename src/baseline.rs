@@ -113,6 +113,17 @@ impl Baseline {
     }
 }
 
+/// Whether `bytes` are a baseline file (whatever its name): such a file names stale references
+/// on purpose, and is never searched or rewritten.
+pub fn is_baseline(bytes: &[u8]) -> bool {
+    let has = |key: &[u8]| memchr::memmem::find(bytes, key).is_some();
+    bytes.trim_ascii_start().starts_with(b"{")
+        && has(b"\"findings\"")
+        && has(b"\"reference\"")
+        && has(b"\"count\"")
+        && serde_json::from_slice::<Baseline>(bytes).is_ok()
+}
+
 fn key(path: &str, reference: &str, rule: &str) -> Key {
     (path.to_owned(), reference.to_owned(), rule.to_owned())
 }

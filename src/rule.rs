@@ -295,6 +295,11 @@ impl Rule {
             None => None,
             Some(to) => Some(parse_target(&pattern, to).map_err(|p| error_for(&spec, p))?),
         };
+        if let Some(target) = &target {
+            if let Some(problem) = changes_nothing(&pattern, target) {
+                return Err(error_for(&spec, problem));
+            }
+        }
         Ok(Rule {
             spec,
             pattern,
@@ -441,6 +446,38 @@ fn parse_target(pattern: &Pattern, to: &str) -> Result<Target, String> {
         )),
         (_, tag) => Ok(Target::Name { name, tag: tag.map(str::to_owned) }),
     }
+}
+
+/// Why a rule whose `to` names what `from` matches would change nothing (every run would report
+/// the same "changes" and `--check` would fail forever), if it would.
+fn changes_nothing(pattern: &Pattern, target: &Target) -> Option<String> {
+    let same = "`to` names the same image as `from`, so nothing would change";
+    match (pattern, target) {
+        (Pattern::Repository { repo }, Target::Name { name, tag: None })
+            if normalized(name) == *repo =>
+        {
+            Some(format!("{same}; write the new name as `to`"))
+        }
+        (Pattern::Tagged { repo, tag }, Target::Name { name, tag: new_tag })
+            if normalized(name) == *repo && new_tag.as_ref().is_none_or(|t| t == tag) =>
+        {
+            Some(match new_tag {
+                None => format!("{same}: a `to` without a tag keeps the tag; write `{name}:NEWTAG` to change the tag"),
+                Some(_) => format!("{same}; write another tag or repository as `to`"),
+            })
+        }
+        (Pattern::Prefix { domain, path }, Target::Prefix { base })
+            if parse_prefix(base).is_ok_and(|(d, p)| d == *domain && p == *path) =>
+        {
+            Some(format!("{same}; write the new prefix as `to`"))
+        }
+        _ => None,
+    }
+}
+
+/// The normalized repository of a name `parse_target` accepted.
+fn normalized(name: &str) -> String {
+    ImageRef::parse(name).map_or_else(|_| name.to_owned(), |r| r.repository())
 }
 
 /// Parses a rule name, turning grammar errors into advice.
@@ -669,7 +706,16 @@ mod tests {
         assert!(problem("ghcr.io/Gdtiti/grok2api", "ghcr.io/x/y")
             .contains("write `ghcr.io/gdtiti/grok2api`"));
         assert!(problem("k8s.gcr.io", "registry.k8s.io").contains("write the prefix `k8s.gcr.io/`"));
-        assert!(problem("nginx", "nginx").contains("matched by `from` again"));
+        assert!(problem("nginx", "nginx").contains("nothing would change"));
+        assert!(problem("nginx:1.25", "nginx").contains("write `nginx:NEWTAG`"));
+        assert!(
+            problem("nginx:1.25", "docker.io/library/nginx:1.25").contains("nothing would change")
+        );
+        assert!(problem("k8s.gcr.io/", "k8s.gcr.io/*").contains("nothing would change"));
+        assert!(problem("docker.io/", "index.docker.io/").contains("nothing would change"));
+        assert!(problem("ghcr.io/a/b", "ghcr.io/a/b").contains("nothing would change"));
+        // Changing only the tag is a change.
+        assert!(RuleSet::new(vec![spec("nginx:1.25", "nginx:1.27")]).is_ok());
         assert!(problem("nginx", "ghcr.io/a/nginx:1").contains("tags are kept"));
         assert!(problem("https://ghcr.io/a", "ghcr.io/b").contains("not an image reference"));
     }

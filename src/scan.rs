@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::apply;
-use crate::classify;
+use crate::baseline;
+use crate::classify::{self, FileKind};
+use crate::config::CONFIG_NAMES;
 use crate::find::Matcher;
 use crate::plan::FilePlan;
 use crate::problem::{FileError, Problem};
@@ -68,7 +70,11 @@ pub fn scan(
                     binary.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
-                let found = matcher.find_candidate(classify::classify(path), bytes, hits);
+                let kind = classify::classify(path);
+                if kind == FileKind::Json && baseline::is_baseline(bytes) {
+                    return;
+                }
+                let found = matcher.find_candidate(kind, bytes, hits);
                 if let Some(problem) = found.warning {
                     push(&warnings, path, problem);
                 }
@@ -100,8 +106,10 @@ pub fn scan(
     })
 }
 
-/// The tool's own files, recognised by name first: most walked files are told apart without a
-/// system call, and only a file named like one of them is canonicalized.
+/// The tool's own files: every configuration file (`reimage.toml`, `.reimage.toml`) wherever it
+/// is, and the files in use (`--config`, baselines, the file `--save` wrote), recognised by name
+/// first: most walked files are told apart without a system call, and only a file named like
+/// one of them is canonicalized. (Baselines under other names are recognised by content.)
 #[derive(Debug)]
 struct OwnFiles {
     canonical: Vec<PathBuf>,
@@ -121,6 +129,9 @@ impl OwnFiles {
         let Some(name) = path.file_name() else {
             return false;
         };
+        if CONFIG_NAMES.iter().any(|n| name == *n) {
+            return true;
+        }
         self.canonical
             .iter()
             .any(|own| own.file_name() == Some(name))
@@ -140,9 +151,18 @@ mod tests {
         std::fs::create_dir_all(other.parent().unwrap()).unwrap();
         std::fs::write(&config, "").unwrap();
         std::fs::write(&other, "").unwrap();
-        let own = OwnFiles::new(std::slice::from_ref(&config));
-        assert!(own.contains(&dir.path().join("sub/../reimage.toml")));
-        assert!(!own.contains(&other), "same name, another file");
+        let baseline = dir.path().join("accepted.json");
+        let other_json = dir.path().join("sub/accepted.json");
+        std::fs::write(&baseline, "").unwrap();
+        std::fs::write(&other_json, "").unwrap();
+        let own = OwnFiles::new(&[config.clone(), baseline]);
+        assert!(own.contains(&config));
+        assert!(
+            own.contains(&other),
+            "every configuration file is the tool's"
+        );
+        assert!(own.contains(&dir.path().join("sub/../accepted.json")));
+        assert!(!own.contains(&other_json), "same name, another file");
         assert!(!own.contains(&dir.path().join("values.yaml")));
     }
 }

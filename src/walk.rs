@@ -5,6 +5,8 @@
 //! and applies `-g/--glob` and `--exclude` globs. Every visited file is handed to a callback on the
 //! walker's own thread, so reading and scanning overlap across cores.
 
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -71,25 +73,23 @@ where
             return Err(WalkError::Missing { path: root.clone() });
         }
     }
+    let overrides = overrides(options)?;
+    // A file named on the command line (as pre-commit passes them) is excluded like any other:
+    // the walker itself yields every root unfiltered.
+    let mut listed = HashMap::new();
+    let roots: Vec<&PathBuf> = roots
+        .iter()
+        .filter(|root| !is_excluded_root(root, options, &overrides, &mut listed))
+        .collect();
     let Some((first, rest)) = roots.split_first() else {
         return Ok(());
     };
-    let mut builder = WalkBuilder::new(first);
+    let mut builder = configured(WalkBuilder::new(first), options);
     for root in rest {
         builder.add(root);
     }
-    builder
-        .hidden(false)
-        .follow_links(false)
-        .threads(options.threads)
-        .require_git(false)
-        .git_ignore(!options.no_ignore)
-        .git_global(!options.no_ignore)
-        .git_exclude(!options.no_ignore)
-        .ignore(!options.no_ignore)
-        .parents(!options.no_ignore)
-        .filter_entry(|entry| entry.file_name() != ".git");
-    builder.overrides(overrides(options)?);
+    builder.threads(options.threads);
+    builder.overrides(overrides);
     let max = options.max_filesize;
     builder.build_parallel().run(|| {
         let visit = &visit;
@@ -115,6 +115,72 @@ where
         })
     });
     Ok(())
+}
+
+/// The walker with the options every walk shares: ignore files, hidden files, no symlinks, no `.git`.
+fn configured(mut builder: WalkBuilder, options: &WalkOptions) -> WalkBuilder {
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .ignore(!options.no_ignore)
+        .parents(!options.no_ignore)
+        .filter_entry(|entry| entry.file_name() != ".git");
+    builder
+}
+
+/// Whether a file given as a root is excluded by `--exclude`, `[files] exclude`, `-g` or an
+/// ignore file. Each directory on its way (from the current directory for a relative path) is
+/// listed one level deep with the same rules, once per directory (in `listed`), and must yield
+/// the next component: an ignored directory hides the files inside it, as in a walk.
+fn is_excluded_root(
+    root: &Path,
+    options: &WalkOptions,
+    overrides: &ignore::overrides::Override,
+    listed: &mut HashMap<PathBuf, HashSet<OsString>>,
+) -> bool {
+    if !fs::symlink_metadata(root).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    if overrides.matched(root, false).is_ignore() {
+        return true;
+    }
+    if options.no_ignore {
+        return false;
+    }
+    let mut dir = match root.parent() {
+        Some(p) if root.is_relative() => PathBuf::from(".").join(p),
+        Some(p) => p.to_path_buf(),
+        None => PathBuf::from("."),
+    };
+    let mut name = root.file_name().map(OsString::from);
+    loop {
+        let Some(wanted) = &name else { return false };
+        let names = listed.entry(dir.clone()).or_insert_with(|| {
+            let mut builder = configured(WalkBuilder::new(&dir), options);
+            builder.max_depth(Some(1));
+            builder
+                .build()
+                .flatten()
+                .filter(|entry| entry.depth() == 1)
+                .map(|entry| entry.file_name().to_owned())
+                .collect()
+        });
+        if !names.contains(wanted) {
+            return true;
+        }
+        // Up to the current directory (relative roots) or the root's own directory (absolute).
+        if !root.is_relative() || dir == Path::new(".") {
+            return false;
+        }
+        name = dir.file_name().map(OsString::from);
+        dir = dir
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    }
 }
 
 fn overrides(options: &WalkOptions) -> Result<ignore::overrides::Override, WalkError> {

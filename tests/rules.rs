@@ -172,7 +172,7 @@ fn bad_rules_exit_2_before_touching_anything() {
         ),
         (
             &["rename", "ghcr.io/a/app", "ghcr.io/a/app", "-w"],
-            "would be matched by `from` again",
+            "nothing would change",
         ),
         (
             &["rename", "k8s.gcr.io", "registry.k8s.io", "-w"],

@@ -61,7 +61,8 @@ impl RenameArgs {
             Some(rule) => Some(save(&session, &rule)?),
             None => None,
         };
-        let mut report = session.scan(&rules, Mode::Rename { write: false }, &[])?;
+        let own: Vec<&Path> = saved.iter().map(PathBuf::as_path).collect();
+        let mut report = session.scan(&rules, Mode::Rename { write: false }, &own)?;
         if self.write {
             if !self.allow_dirty {
                 let dirty = reimage::dirty::dirty_files(&report);
@@ -71,7 +72,6 @@ impl RenameArgs {
             }
             reimage::apply::apply_all(&mut report, session.common.threads);
         }
-        let _ = saved;
         session.render(&report, self.diff, GroupBy::default(), out)?;
         Ok(ExitStatus::of(&report, self.check))
     }

@@ -43,9 +43,12 @@ impl Tree {
         String::from_utf8(self.read(rel)).unwrap()
     }
 
-    /// Runs `reimage ARGS` with the tree as the working directory.
+    /// Runs `reimage ARGS` with the tree as the working directory. `REIMAGE_TEST_BIN` runs
+    /// another build instead (to show that a test fails on an older binary).
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_reimage"))
+        let bin = std::env::var_os("REIMAGE_TEST_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_reimage").into());
+        let output = Command::new(bin)
             .args(args)
             .current_dir(self.path())
             .env_remove("NO_COLOR")

@@ -1,0 +1,151 @@
+//! "Never a wrong edit" beyond the finders: the tool's own files are never scanned or rewritten,
+//! a rule that changes nothing is refused, and files named on the command line are excluded
+//! like any other file.
+
+mod common;
+
+use common::Tree;
+
+const OLD: &str = "ghcr.io/acme/api";
+const NEW: &str = "ghcr.io/acme/api-server";
+
+fn git(tree: &Tree, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(tree.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_written_baseline_is_never_scanned_or_rewritten_whatever_its_name() {
+    let tree = Tree::new()
+        .file("deploy/a.yaml", format!("image: {OLD}:1\n"))
+        .file("deploy/b.yaml", format!("image: {OLD}:2\n"));
+    tree.run(&["check", "--deny", OLD, "--write-baseline", "accepted.json"])
+        .expect_code(0);
+    // Without --baseline, the baseline file itself must not count as two more stale references.
+    let run = tree.run(&["check", "--deny", OLD]).expect_code(1);
+    assert!(
+        run.stdout().contains("2 stale references in 2 files"),
+        "{}",
+        run.stdout()
+    );
+    let before = tree.read("accepted.json");
+    tree.run(&["rename", OLD, NEW, "-w", "--allow-dirty"])
+        .expect_code(0);
+    assert_eq!(
+        tree.read("accepted.json"),
+        before,
+        "the baseline was rewritten"
+    );
+    assert_eq!(tree.read_str("deploy/a.yaml"), format!("image: {NEW}:1\n"));
+}
+
+#[test]
+fn save_with_write_neither_refuses_nor_rewrites_the_rule_it_saved() {
+    let tree = Tree::new().file(
+        "compose.yaml",
+        format!("services:\n  api:\n    image: {OLD}:1\n"),
+    );
+    git(&tree, &["init", "-q"]);
+    git(&tree, &["add", "."]);
+    git(&tree, &["commit", "-qm", "init"]);
+    tree.run(&["rename", OLD, NEW, "--save", "-w"])
+        .expect_code(0);
+    let config = tree.read_str("reimage.toml");
+    assert!(
+        config.contains(&format!("from = \"{OLD}\"\nto = \"{NEW}\"")),
+        "{config}"
+    );
+    assert_eq!(
+        tree.read_str("compose.yaml"),
+        format!("services:\n  api:\n    image: {NEW}:1\n")
+    );
+}
+
+#[test]
+fn configuration_files_anywhere_and_named_configs_are_never_scanned() {
+    let rule = format!("[[rename]]\nfrom = \"{OLD}\"\nto = \"{NEW}\"\n");
+    let tree = Tree::new()
+        .file("rules/migration.toml", &rule)
+        .file("vendor/other/reimage.toml", &rule)
+        .file("pod.yaml", format!("image: {OLD}:1\n"));
+    let run = tree
+        .run(&["check", "--config", "rules/migration.toml", "."])
+        .expect_code(1);
+    assert!(
+        run.stdout().contains("1 stale reference in 1 file"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn a_rule_that_changes_nothing_is_refused_before_any_file_is_read() {
+    let tree = Tree::new().file("pod.yaml", "image: nginx:1.25\n");
+    for (from, to) in [
+        ("nginx:1.25", "nginx"),
+        ("nginx", "nginx"),
+        ("nginx:1.25", "docker.io/library/nginx:1.25"),
+        ("k8s.gcr.io/", "k8s.gcr.io/"),
+    ] {
+        let run = tree.run(&["rename", from, to, "."]).expect_code(2);
+        assert!(
+            run.stderr().contains("nothing would change"),
+            "{from} → {to}: {}",
+            run.stderr()
+        );
+    }
+    assert_eq!(tree.read_str("pod.yaml"), "image: nginx:1.25\n");
+}
+
+#[test]
+fn files_named_on_the_command_line_honour_excludes_and_ignore_files() {
+    let tree = Tree::new()
+        .file(
+            "reimage.toml",
+            format!("[check]\ndeny = [\"{OLD}\"]\n\n[files]\nexclude = [\"CHANGELOG.md\"]\n"),
+        )
+        .file(".gitignore", "generated/\n")
+        .file("CHANGELOG.md", format!("- moved off `{OLD}`\n"))
+        .file("generated/pod.yaml", format!("image: {OLD}:1\n"))
+        .file("notes/old.md", format!("We used `{OLD}:1` before.\n"))
+        .file("pod.yaml", format!("image: {OLD}:1\n"));
+    // As pre-commit calls it: every staged file by name.
+    let run = tree
+        .run(&[
+            "check",
+            "--exclude",
+            "notes/**",
+            "CHANGELOG.md",
+            "generated/pod.yaml",
+            "notes/old.md",
+            "pod.yaml",
+        ])
+        .expect_code(1);
+    let out = run.stdout();
+    assert!(out.contains("pod.yaml:1:8"), "{out}");
+    assert!(out.contains("1 stale reference in 1 file"), "{out}");
+    // Named alone, an excluded file passes.
+    tree.run(&["check", "CHANGELOG.md"]).expect_code(0);
+    // --no-ignore still honours explicit excludes, but not ignore files.
+    let run = tree
+        .run(&["check", "--no-ignore", "CHANGELOG.md", "generated/pod.yaml"])
+        .expect_code(1);
+    assert!(
+        run.stdout().contains("generated/pod.yaml:1:8"),
+        "{}",
+        run.stdout()
+    );
+}
