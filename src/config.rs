@@ -234,6 +234,15 @@ pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), SaveError> {
         path: path.to_path_buf(),
         problem,
     };
+    // A symlinked configuration is updated where it points; the link stays a link.
+    let target = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            fs::canonicalize(path).map_err(|e| error(format!("cannot follow the link: {e}")))?
+        }
+        _ => path.to_path_buf(),
+    };
+    let path = target.as_path();
+    let permissions = fs::metadata(path).ok().map(|m| m.permissions());
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -257,24 +266,40 @@ pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), SaveError> {
     let mut table = Table::new();
     table.insert("from", toml_edit::value(from));
     table.insert("to", toml_edit::value(to));
-    match doc.get_mut("rename") {
-        Some(item) => item
-            .as_array_of_tables_mut()
-            .ok_or_else(|| error("`rename` is not an array of tables".to_owned()))?
-            .push(table),
+    let new_text = match doc.get_mut("rename") {
+        Some(item) => {
+            item.as_array_of_tables_mut()
+                .ok_or_else(|| error("`rename` is not an array of tables".to_owned()))?
+                .push(table);
+            doc.to_string()
+        }
+        // The first rule goes after everything the file holds, its comments included (the
+        // document model would put a comment-only file's comments after the new table).
         None => {
             let mut tables = toml_edit::ArrayOfTables::new();
             tables.push(table);
-            doc.insert("rename", Item::ArrayOfTables(tables));
+            let mut rule = DocumentMut::new();
+            rule.insert("rename", Item::ArrayOfTables(tables));
+            let separator = match text.as_str() {
+                "" => "",
+                t if t.ends_with("\n\n") => "",
+                t if t.ends_with('\n') => "\n",
+                _ => "\n\n",
+            };
+            format!("{text}{separator}{rule}")
         }
-    }
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| error(e.to_string()))?;
-    std::io::Write::write_all(&mut temp, doc.to_string().as_bytes())
-        .map_err(|e| error(e.to_string()))?;
+    std::io::Write::write_all(&mut temp, new_text.as_bytes()).map_err(|e| error(e.to_string()))?;
+    if let Some(permissions) = permissions {
+        temp.as_file()
+            .set_permissions(permissions)
+            .map_err(|e| error(e.to_string()))?;
+    }
     temp.persist(path).map_err(|e| error(e.error.to_string()))?;
     Ok(())
 }

@@ -21,8 +21,9 @@ fn main() -> ExitCode {
             ExitStatus::Error
         }
     };
-    if out.flush().is_err() {
-        return ExitStatus::Error.into();
+    match out.flush() {
+        // The reader closed the pipe (`| head -1`): the run's own status stands.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitStatus::Error.into(),
+        _ => status.into(),
     }
-    status.into()
 }

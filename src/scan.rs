@@ -55,7 +55,7 @@ pub fn scan(
             .push(error);
     };
     walk::walk(
-        &options.paths,
+        &distinct_roots(&options.paths),
         &options.walk,
         |path: &Path, visit| match visit {
             _ if own.contains(path) => {}
@@ -106,6 +106,31 @@ pub fn scan(
     })
 }
 
+/// The paths to walk, without those inside (or equal to) another one: `-w . sub` must not plan
+/// `sub`'s files twice (the second write would find them changed since read).
+fn distinct_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let canonical: Vec<Option<PathBuf>> = paths
+        .iter()
+        .map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let covered = |i: usize| {
+        let Some(mine) = &canonical[i] else {
+            return false;
+        };
+        canonical.iter().enumerate().any(|(j, other)| {
+            other
+                .as_ref()
+                .is_some_and(|other| j != i && mine.starts_with(other) && (mine != other || j < i))
+        })
+    };
+    paths
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !covered(i))
+        .map(|(_, p)| p.clone())
+        .collect()
+}
+
 /// The tool's own files: every configuration file (`reimage.toml`, `.reimage.toml`) wherever it
 /// is, and the files in use (`--config`, baselines, the file `--save` wrote), recognised by name
 /// first: most walked files are told apart without a system call, and only a file named like
@@ -142,6 +167,25 @@ impl OwnFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roots_inside_other_roots_are_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let root = dir.path().to_path_buf();
+        let given = vec![
+            root.clone(),
+            sub.clone(),
+            sub.join("."),
+            root.join("missing"),
+        ];
+        assert_eq!(
+            distinct_roots(&given),
+            vec![root.clone(), root.join("missing")]
+        );
+        assert_eq!(distinct_roots(&[sub.clone(), sub.clone()]), vec![sub]);
+    }
 
     #[test]
     fn own_files_are_told_by_name_then_by_canonical_path() {

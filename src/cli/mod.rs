@@ -270,8 +270,11 @@ impl Session {
             color,
             quiet: self.common.quiet,
         };
-        report.render(format, &style, group_by, out)?;
-        Ok(())
+        match report.render(format, &style, group_by, out) {
+            // A reader that stopped early (`| head`) does not change what the run found.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => Ok(other?),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `reimage rename`: preview, diff, check or write the rename of FROM to TO (or the configured
 //! `[[rename]]` rules), and `--save` the rule to the configuration.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -22,7 +23,7 @@ Examples:
 pub(crate) struct RenameArgs {
     /// FROM TO, then paths to search (default: .). Without FROM TO, rules come from reimage.toml.
     #[arg(value_name = "FROM TO | PATH")]
-    args: Vec<String>,
+    args: Vec<OsString>,
     /// Apply the changes (atomically, file by file).
     #[arg(short = 'w', long)]
     write: bool,
@@ -91,7 +92,8 @@ fn save(session: &Session, rule: &RuleSpec) -> Result<PathBuf, Error> {
 
 /// `FROM TO [PATH]...` or `[PATH]...`: the first two words are a rule unless both are existing
 /// paths (an image name may well also be a directory name, such as `nginx/`).
-fn split_rename_args(mut args: Vec<String>) -> Result<(Option<RuleSpec>, Vec<PathBuf>), Usage> {
+/// Paths may be any bytes; FROM and TO are image names, so text.
+fn split_rename_args(mut args: Vec<OsString>) -> Result<(Option<RuleSpec>, Vec<PathBuf>), Usage> {
     let exists = |i: usize| args.get(i).is_some_and(|a| Path::new(a).exists());
     let only_paths = match args.len() {
         0 => true,
@@ -101,12 +103,18 @@ fn split_rename_args(mut args: Vec<String>) -> Result<(Option<RuleSpec>, Vec<Pat
     if only_paths {
         return Ok((None, args.into_iter().map(PathBuf::from).collect()));
     }
+    let text = |arg: OsString| {
+        arg.into_string()
+            .map_err(|arg| Usage::NotAPath(arg.to_string_lossy().into_owned()))
+    };
     if args.len() < 2 {
-        return Err(Usage::NotAPath(args.swap_remove(0)));
+        return Err(Usage::NotAPath(
+            args.swap_remove(0).to_string_lossy().into_owned(),
+        ));
     }
     let paths = args.split_off(2).into_iter().map(PathBuf::from).collect();
-    let to = args.pop().unwrap_or_default();
-    let from = args.pop().unwrap_or_default();
+    let to = text(args.pop().unwrap_or_default())?;
+    let from = text(args.pop().unwrap_or_default())?;
     Ok((Some(RuleSpec::rename(from, to, "command line")), paths))
 }
 
@@ -117,7 +125,7 @@ mod tests {
     #[test]
     fn rename_splits_rule_from_paths() {
         let (rule, paths) =
-            split_rename_args(vec!["a/b".into(), "a/c".into(), "x".into(), "y".into()]).unwrap();
+            split_rename_args(["a/b", "a/c", "x", "y"].map(OsString::from).to_vec()).unwrap();
         let rule = rule.unwrap();
         assert_eq!(
             (rule.from.as_str(), rule.to.as_deref()),
@@ -128,10 +136,10 @@ mod tests {
 
     #[test]
     fn rename_with_only_paths_takes_rules_from_config() {
-        let (rule, paths) = split_rename_args(vec![".".into()]).unwrap();
+        let (rule, paths) = split_rename_args(vec![OsString::from(".")]).unwrap();
         assert!(rule.is_none());
         assert_eq!(paths, vec![PathBuf::from(".")]);
-        assert!(split_rename_args(vec!["ghcr.io/a/b".into()])
+        assert!(split_rename_args(vec![OsString::from("ghcr.io/a/b")])
             .unwrap_err()
             .to_string()
             .contains("give FROM and TO"));

@@ -43,12 +43,9 @@ impl Tree {
         String::from_utf8(self.read(rel)).unwrap()
     }
 
-    /// Runs `reimage ARGS` with the tree as the working directory. `REIMAGE_TEST_BIN` runs
-    /// another build instead (to show that a test fails on an older binary).
+    /// Runs `reimage ARGS` with the tree as the working directory.
     pub fn run(&self, args: &[&str]) -> Run {
-        let bin = std::env::var_os("REIMAGE_TEST_BIN")
-            .unwrap_or_else(|| env!("CARGO_BIN_EXE_reimage").into());
-        let output = Command::new(bin)
+        let output = Command::new(bin())
             .args(args)
             .current_dir(self.path())
             .env_remove("NO_COLOR")
@@ -95,6 +92,12 @@ impl Run {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.output.stdout).expect("valid JSON on stdout")
     }
+}
+
+/// The binary under test; `REIMAGE_TEST_BIN` runs another build instead (to show that a test
+/// fails on an older binary).
+pub fn bin() -> std::ffi::OsString {
+    std::env::var_os("REIMAGE_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_reimage").into())
 }
 
 pub fn testdata_path(rel: &str) -> PathBuf {
