@@ -77,22 +77,38 @@ where
     // A file named on the command line (as pre-commit passes them) is excluded like any other:
     // the walker itself yields every root unfiltered.
     let mut listed = HashMap::new();
-    let roots: Vec<&PathBuf> = roots
-        .iter()
-        .filter(|root| !is_excluded_root(root, options, &overrides, &mut listed))
-        .collect();
-    let Some((first, rest)) = roots.split_first() else {
-        return Ok(());
-    };
-    let mut builder = configured(WalkBuilder::new(first), options);
-    for root in rest {
-        builder.add(root);
+    let mut groups: [(Scope, Vec<&PathBuf>); 2] = [
+        (Scope::WorkTree, Vec::new()),
+        (Scope::Standalone, Vec::new()),
+    ];
+    for root in roots {
+        let scope = Scope::of(root);
+        if !is_excluded_root(root, options, scope, &overrides, &mut listed) {
+            let group = if scope == Scope::WorkTree { 0 } else { 1 };
+            groups[group].1.push(root);
+        }
     }
-    builder.threads(options.threads);
-    builder.overrides(overrides);
-    let max = options.max_filesize;
+    for (scope, roots) in groups {
+        let Some((first, rest)) = roots.split_first() else {
+            continue;
+        };
+        let mut builder = configured(WalkBuilder::new(first), options, scope);
+        for root in rest {
+            builder.add(root);
+        }
+        builder.threads(options.threads);
+        builder.overrides(overrides.clone());
+        run(builder, options.max_filesize, &visit);
+    }
+    Ok(())
+}
+
+/// Walks with `builder` on its threads, reading each file into the thread's buffer.
+fn run<F>(builder: WalkBuilder, max: u64, visit: &F)
+where
+    F: Fn(&Path, Visit<'_>) + Sync,
+{
     builder.build_parallel().run(|| {
-        let visit = &visit;
         let mut buffer = Vec::new();
         Box::new(move |entry| {
             match entry {
@@ -114,20 +130,43 @@ where
             WalkState::Continue
         })
     });
-    Ok(())
 }
 
-/// The walker with the options every walk shares: ignore files, hidden files, no symlinks, no `.git`.
-fn configured(mut builder: WalkBuilder, options: &WalkOptions) -> WalkBuilder {
+/// Which ignore files apply to a walked path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Inside a git work tree: as git does, from the work tree root down, never above it (a
+    /// dotfiles `~/.gitignore` holding `*` must not hide a repository's files).
+    WorkTree,
+    /// Outside any work tree: the ignore files from the walked path down.
+    Standalone,
+}
+
+impl Scope {
+    fn of(root: &Path) -> Self {
+        let inside = fs::canonicalize(root)
+            .is_ok_and(|path| path.ancestors().any(|dir| dir.join(".git").exists()));
+        if inside {
+            Scope::WorkTree
+        } else {
+            Scope::Standalone
+        }
+    }
+}
+
+/// The walker with the options every walk shares: ignore files of `scope`, hidden files, no
+/// symlinks, no `.git`.
+fn configured(mut builder: WalkBuilder, options: &WalkOptions, scope: Scope) -> WalkBuilder {
+    let honour = !options.no_ignore;
     builder
         .hidden(false)
         .follow_links(false)
-        .require_git(false)
-        .git_ignore(!options.no_ignore)
-        .git_global(!options.no_ignore)
-        .git_exclude(!options.no_ignore)
-        .ignore(!options.no_ignore)
-        .parents(!options.no_ignore)
+        .require_git(scope == Scope::WorkTree)
+        .git_ignore(honour)
+        .git_global(honour)
+        .git_exclude(honour)
+        .ignore(honour)
+        .parents(honour && scope == Scope::WorkTree)
         .filter_entry(|entry| entry.file_name() != ".git");
     builder
 }
@@ -139,6 +178,7 @@ fn configured(mut builder: WalkBuilder, options: &WalkOptions) -> WalkBuilder {
 fn is_excluded_root(
     root: &Path,
     options: &WalkOptions,
+    scope: Scope,
     overrides: &ignore::overrides::Override,
     listed: &mut HashMap<PathBuf, HashSet<OsString>>,
 ) -> bool {
@@ -160,7 +200,7 @@ fn is_excluded_root(
     loop {
         let Some(wanted) = &name else { return false };
         let names = listed.entry(dir.clone()).or_insert_with(|| {
-            let mut builder = configured(WalkBuilder::new(&dir), options);
+            let mut builder = configured(WalkBuilder::new(&dir), options, scope);
             builder.max_depth(Some(1));
             builder
                 .build()

@@ -131,3 +131,23 @@ fn save_checks_the_rule_first_keeps_the_mode_and_writes_through_a_link() {
     let mode = std::fs::metadata(&shared).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 }
+
+#[test]
+fn an_ignore_file_above_the_repository_does_not_hide_its_files() {
+    // A dotfiles `~/.gitignore` holding `*`, above a repository with its own `.gitignore`.
+    let tree = Tree::new()
+        .file(".gitignore", "*\n")
+        .file("repo/.gitignore", "build/\n")
+        .file("repo/pod.yaml", format!("image: {OLD}:1\n"))
+        .file("repo/build/pod.yaml", format!("image: {OLD}:2\n"));
+    let status = Command::new("git")
+        .args(["init", "-q", "repo"])
+        .current_dir(tree.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = tree.run(&["check", "--deny", OLD, "repo"]).expect_code(1);
+    let out = run.stdout();
+    assert!(out.contains("repo/pod.yaml:1:8"), "{out}");
+    assert!(out.contains("1 stale reference in 1 file"), "{out}");
+}
