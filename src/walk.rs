@@ -98,13 +98,13 @@ where
         }
         builder.threads(options.threads);
         builder.overrides(overrides.clone());
-        run(builder, options.max_filesize, &visit);
+        run(&builder, options.max_filesize, &visit);
     }
     Ok(())
 }
 
 /// Walks with `builder` on its threads, reading each file into the thread's buffer.
-fn run<F>(builder: WalkBuilder, max: u64, visit: &F)
+fn run<F>(builder: &WalkBuilder, max: u64, visit: &F)
 where
     F: Fn(&Path, Visit<'_>) + Sync,
 {
