@@ -24,6 +24,12 @@ pub enum Problem {
     /// A temporary file left by an interrupted run (a warning).
     #[error("a temporary file left by an interrupted `reimage -w`; delete it")]
     LeftoverTemporary,
+    /// Text in a wide encoding, which is not searched (a warning).
+    #[error("{encoding} text (byte-order mark); not searched: convert it to UTF-8 to check or rename it")]
+    WideEncoding { encoding: &'static str },
+    /// A file whose name says text but which holds a NUL byte, skipped as binary (a warning).
+    #[error("a NUL byte at offset {offset}; skipped as binary")]
+    NulByte { offset: usize },
     /// Structured text that is not UTF-8, read line by line (a warning).
     #[error("not UTF-8, so not parsed as {format}; read line by line")]
     NotUtf8 { format: &'static str },

@@ -63,14 +63,21 @@ pub fn scan(
             Visit::Bytes(bytes) => {
                 scanned.fetch_add(1, Ordering::Relaxed);
                 on_file();
+                if let Some(encoding) = wide_encoding(bytes) {
+                    return push(&warnings, path, Problem::WideEncoding { encoding });
+                }
                 let Some(hits) = matcher.first_pass(bytes) else {
                     return;
                 };
-                if memchr::memchr(0, bytes).is_some() {
+                let kind = classify::classify(path);
+                if let Some(offset) = memchr::memchr(0, bytes) {
                     binary.fetch_add(1, Ordering::Relaxed);
+                    // A file named like text with a stray NUL is worth a word; a binary one is not.
+                    if kind != FileKind::Text {
+                        push(&warnings, path, Problem::NulByte { offset });
+                    }
                     return;
                 }
-                let kind = classify::classify(path);
                 if kind == FileKind::Json && baseline::is_baseline(bytes) {
                     return;
                 }
@@ -104,6 +111,17 @@ pub fn scan(
         binary_skipped: binary.into_inner(),
         rules: rules.infos(),
     })
+}
+
+/// The wide encoding a byte-order mark announces (UTF-32 first: its LE mark starts like UTF-16's).
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
+        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
+        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
+        _ => None,
+    }
 }
 
 /// The paths to walk, without those inside (or equal to) another one: `-w . sub` must not plan

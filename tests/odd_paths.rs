@@ -151,3 +151,32 @@ fn an_ignore_file_above_the_repository_does_not_hide_its_files() {
     assert!(out.contains("repo/pod.yaml:1:8"), "{out}");
     assert!(out.contains("1 stale reference in 1 file"), "{out}");
 }
+
+#[test]
+fn wide_encodings_stray_nuls_and_binaries_are_reported() {
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            format!("image: {OLD}:1\n")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let tree = Tree::new()
+        .file("wide.yaml", utf16)
+        .file("stray.yaml", format!("image: {OLD}:1\n\0\n"))
+        .file("blob.bin", format!("\0\0{OLD}\0"))
+        .file("pod.yaml", format!("image: {OLD}:2\n"));
+    let run = tree.run(&["check", "--deny", OLD]).expect_code(1);
+    let out = run.stdout();
+    assert!(out.contains("wide.yaml: warning: UTF-16LE text"), "{out}");
+    assert!(
+        out.contains("stray.yaml: warning: a NUL byte at offset"),
+        "{out}"
+    );
+    assert!(!out.contains("blob.bin: warning"), "{out}");
+    assert!(
+        out.contains("; 2 binary files skipped; 2 warnings"),
+        "{out}"
+    );
+}

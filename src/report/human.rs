@@ -172,6 +172,12 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
     if s.ignored > 0 {
         line.push_str(&format!("; {} ignored", s.ignored));
     }
+    if report.binary_skipped > 0 {
+        line.push_str(&format!(
+            "; {} skipped",
+            plural(report.binary_skipped, "binary file")
+        ));
+    }
     if !report.warnings.is_empty() {
         line.push_str(&format!("; {}", plural(report.warnings.len(), "warning")));
     }

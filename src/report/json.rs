@@ -26,6 +26,7 @@ struct Document<'a> {
 #[derive(Serialize)]
 struct JsonSummary {
     files_scanned: usize,
+    binary_skipped: usize,
     files_with_changes: usize,
     rewrite: usize,
     stale: usize,
@@ -87,6 +88,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         written: matches!(report.mode, Mode::Rename { write: true }),
         summary: JsonSummary {
             files_scanned: report.files_scanned,
+            binary_skipped: report.binary_skipped,
             files_with_changes: s.files,
             rewrite: s.rewrite,
             stale: s.stale,
