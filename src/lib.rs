@@ -113,17 +113,8 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<u8, Error> {
         });
     }
     if let Command::Rename { write: true, .. } = config.command {
-        let dirty = if config.allow_dirty {
-            Vec::new()
-        } else {
-            dirty::dirty_files(&report)
-        };
-        if !dirty.is_empty() {
-            let list: Vec<String> = dirty.iter().map(|p| format!("  {}", p.display())).collect();
-            return Err(Error::Usage(format!(
-                "these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n{}",
-                list.join("\n")
-            )));
+        if !config.allow_dirty {
+            dirty::check(&report).map_err(|refused| Error::Usage(refused.to_string()))?;
         }
         write(&mut report, config.walk.threads);
     }
