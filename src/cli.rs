@@ -41,6 +41,9 @@ enum Sub {
         /// Write even files with uncommitted changes in a git work tree.
         #[arg(long)]
         allow_dirty: bool,
+        /// Replace hard-linked files too (their other names keep the old content).
+        #[arg(long)]
+        break_hardlinks: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -172,6 +175,7 @@ impl Cli {
                 diff,
                 save,
                 allow_dirty,
+                break_hardlinks,
                 common,
             } => {
                 let (rule, paths) = split_rename_args(args)?;
@@ -179,6 +183,7 @@ impl Cli {
                     diff,
                     save: save.then(|| rule.clone()).flatten(),
                     allow_dirty,
+                    break_hardlinks,
                     ..Extra::default()
                 };
                 if save && extra.save.is_none() {
@@ -263,6 +268,7 @@ struct Extra {
     diff: bool,
     save: Option<RuleSpec>,
     allow_dirty: bool,
+    break_hardlinks: bool,
     baseline: Option<PathBuf>,
     write_baseline: Option<PathBuf>,
     group_by: GroupBy,
@@ -387,6 +393,7 @@ fn build_config(
         write_baseline: extra.write_baseline,
         group_by: extra.group_by,
         allow_dirty: extra.allow_dirty,
+        break_hardlinks: extra.break_hardlinks,
         progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
         own_files: file.sources,
     }

@@ -58,6 +58,8 @@ pub struct Config {
     pub group_by: GroupBy,
     /// `rename -w --allow-dirty`: write files with uncommitted changes too.
     pub allow_dirty: bool,
+    /// `rename -w --break-hardlinks`: replace hard-linked files too, splitting their links.
+    pub break_hardlinks: bool,
     /// Show a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
     /// Files never searched or written: the configuration and baseline files in use.
@@ -116,7 +118,11 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<u8, Error> {
         if !config.allow_dirty {
             dirty::check(&report).map_err(|refused| Error::Usage(refused.to_string()))?;
         }
-        write(&mut report, config.walk.threads);
+        let options = apply::Options {
+            roots: config.paths.clone(),
+            break_hardlinks: config.break_hardlinks,
+        };
+        write(&mut report, config.walk.threads, &options);
     }
     report.render(config.format, &config.style, config.group_by, out)?;
     let stale_fails = matches!(
@@ -225,42 +231,24 @@ pub fn scan(config: &Config, rules: RuleSet) -> Result<Report, Error> {
 
 /// Applies the plan, several files at a time; a file that cannot be written becomes an error
 /// entry and its findings no longer count as changed.
-fn write(report: &mut Report, threads: usize) {
+fn write(report: &mut Report, threads: usize, options: &apply::Options) {
     report.mode = Mode::Rename { write: true };
-    // Writing is mostly system calls (open, write, rename): twice as many writers as cores.
-    let workers = if threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
-    } else {
-        threads
-    };
-    let chunk = report.files.len().div_ceil(workers.max(1)).max(1);
-    let failures: Vec<(usize, String)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = report
-            .files
-            .chunks(chunk)
-            .enumerate()
-            .map(|(n, files)| {
-                scope.spawn(move || {
-                    files
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, file)| {
-                            apply::apply(file).err().map(|e| (n * chunk + i, e))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a writer thread panicked"))
-            .collect()
-    });
-    for (index, message) in failures {
+    for (index, outcome) in apply::apply_all(&report.files, threads, options) {
         let file = &mut report.files[index];
+        let problem = match outcome {
+            Ok(apply::Outcome::Written {
+                lost: Some(message),
+            }) => {
+                let path = file.path.clone();
+                report.warnings.push(FileError { path, message });
+                continue;
+            }
+            Ok(_) => continue,
+            Err(problem) => problem,
+        };
         report.errors.push(FileError {
             path: file.path.clone(),
-            message,
+            message: problem.to_string(),
         });
         file.original = None;
         for f in &mut file.findings {
@@ -270,6 +258,7 @@ fn write(report: &mut Report, threads: usize) {
             }
         }
     }
+    report.warnings.sort_by(|a, b| a.path.cmp(&b.path));
     report.errors.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
