@@ -273,7 +273,7 @@ fn a_line_appended_while_the_file_is_replaced_is_not_lost() {
         &["rename", OLD, NEW, "-w", "--max-filesize", "100000000"],
     );
     command
-        .env(DELAY, "300")
+        .env(DELAY, "2000")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
@@ -310,7 +310,7 @@ fn two_runs_with_different_rules_keep_both_edits_or_report_a_conflict() {
     }
     let mut first = reimage(tree.path(), &["rename", OLD, NEW, "-w", "-j", "6"]);
     first
-        .env(DELAY, "700")
+        .env(DELAY, "2000")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut first = first.spawn().unwrap();
@@ -655,7 +655,7 @@ fn a_directory_swapped_for_a_symlink_is_not_written_through() {
     let outside = Tree::new().file("a.yaml", image("1"));
     let mut command = reimage(tree.path(), &["rename", OLD, NEW, "-w"]);
     command
-        .env(DELAY, "1000")
+        .env(DELAY, "2000")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
