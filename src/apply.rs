@@ -205,7 +205,8 @@ pub(crate) fn apply(plan: &FilePlan, options: &Options) -> Result<Outcome, Write
         Access::WRITE_OK,
         AtFlags::EACCESS | AtFlags::SYMLINK_NOFOLLOW,
     ) {
-        Ok(()) => true,
+        // A running program's file is busy for writing in place, not for being replaced.
+        Ok(()) | Err(Errno::TXTBSY) => true,
         Err(Errno::ACCESS | Errno::PERM) => false,
         Err(Errno::ROFS) => return Err(WriteProblem::NotPermitted("on a read-only file system")),
         Err(e) => return Err(io("cannot check permission to write")(e)),
