@@ -1,57 +1,109 @@
 //! Writing planned files: the only module that modifies the file system.
 //!
-//! Each file is re-read and compared with the bytes the plan was computed from; a file that
-//! changed in between is not written. The new bytes go to a temporary file in the same directory
-//! (named `.<name>.reimage-XXXXXX.tmp`), which takes the original's permissions and is renamed
-//! over the original: a reader, or a run killed at any point, sees the old file or the new one,
-//! never a mix. Like git and sd, files are not fsynced one by one (that costs a disk flush per
+//! A file is reached from the path the user named (trusted as given, symlinks and all), then
+//! directory by directory with `openat(O_NOFOLLOW | O_DIRECTORY)`: a directory swapped for a symlink
+//! after the scan cannot send a write out of the tree, and everything below (open, temporary file,
+//! rename) happens relative to that directory handle. `.git` is never entered.
+//!
+//! The file is opened with `O_NOFOLLOW | O_NONBLOCK` and its handle must be a regular file (a FIFO
+//! or a device put in its place is never opened in a way that blocks, nor written), with a single
+//! link unless `--break-hardlinks` (replacing one name of several would leave the others with the
+//! old content). Permission to write is the kernel's answer (`faccessat(W_OK)`), not the mode bits;
+//! a file with no write bit at all is refused even for root, and in a sticky directory only the
+//! file's or the directory's owner may replace it. Its bytes, read through the handle, must be those
+//! the plan was computed from.
+//!
+//! The new bytes go to a temporary file in the same directory (`.<name>.reimage-XXXXXX.tmp`, the
+//! name cut so the whole stays within 255 bytes), created `0600`, which then takes the original's
+//! owner and group (when the caller may give them: root, or a member of the group), extended
+//! attributes and POSIX ACLs (`system.posix_acl_access` is an extended attribute), and mode. When
+//! the owner cannot be kept, setuid and setgid are cleared and the loss is reported as a warning.
+//!
+//! Right before the rename the file is checked again, as late as possible: the directory path still
+//! leads to the same directory, the name to the same inode, the handle's size, mtime and ctime are
+//! unchanged and its bytes are still the original. Then the temporary file and the original are
+//! swapped with `renameat2(RENAME_EXCHANGE)`, which leaves the old inode under the temporary name:
+//! if that is not the inode checked, or it changed after the check (an appender, another run), the
+//! swap is undone and the file reported as changed, so the other change is kept. What remains is a
+//! write through a descriptor opened before the swap and written after its check (an appender
+//! that keeps the file open): it lands in the old inode, as it would with any rename-based editor.
+//! Where `RENAME_EXCHANGE` is not supported (not Linux, or a file system without it), a plain rename
+//! is used and a change seen on the old inode afterwards is reported, not undone.
+//!
+//! A reader, or a run killed at any point, sees the old file or the new one, never a mix (a run
+//! killed between the swap and the removal leaves the old content as a temporary file, which the
+//! next run reports). Like git and sd, files are not fsynced one by one (that costs a disk flush per
 //! file); durability across a power cut is the file system's, as for any rename-based editor.
+//!
+//! Tests make the window before the last check certain with `REIMAGE_TEST_DELAY_BEFORE_RENAME_MS`
+//! (a sleep, in milliseconds, read only here).
 
-use std::fs;
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileExt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use rustix::fs::{self as rfs, Access, AtFlags, Mode, OFlags, Stat, XattrFlags};
+use rustix::io::Errno;
 
 use crate::finding::Disposition;
 use crate::plan::FilePlan;
+pub use crate::problem::WriteProblem;
 use crate::problem::{FileError, Problem};
-use crate::report::{Mode, Report};
+use crate::report::{self, Report};
 
-/// Applies the whole plan, several files at a time. A file that cannot be written becomes an
-/// error entry, and its findings are marked as not written.
-pub fn apply_all(report: &mut Report, threads: usize) {
-    report.mode = Mode::Rename { write: true };
-    // Writing is mostly system calls (open, write, rename): twice as many writers as cores.
-    let workers = if threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
-    } else {
-        threads
-    };
-    let chunk = report.files.len().div_ceil(workers.max(1)).max(1);
-    let failures: Vec<(usize, String)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = report
-            .files
-            .chunks(chunk)
-            .enumerate()
-            .map(|(n, files)| {
-                scope.spawn(move || {
-                    files
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, file)| apply(file).err().map(|e| (n * chunk + i, e)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a writer thread panicked"))
-            .collect()
-    });
-    for (index, message) in failures {
+/// How files are written.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The paths the user named. Each is opened as given (following symlinks); every directory
+    /// below it is opened without following symlinks.
+    pub roots: Vec<PathBuf>,
+    /// Replace files with several hard links too (the other names keep the old content).
+    pub break_hardlinks: bool,
+}
+
+/// What writing one file did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The plan changes nothing.
+    Unchanged,
+    /// The file was replaced; `lost` says what of its metadata could not be kept (a warning).
+    Written { lost: Option<String> },
+}
+
+fn io(action: &'static str) -> impl Fn(Errno) -> WriteProblem {
+    move |e| WriteProblem::Io {
+        action,
+        source: e.into(),
+    }
+}
+
+/// Applies the whole plan of `report`: a file that cannot be written becomes an error entry and
+/// its findings are marked as not written; metadata that could not be kept is a warning.
+pub fn write_report(report: &mut Report, threads: usize, options: &Options) {
+    report.mode = report::Mode::Rename { write: true };
+    for (index, outcome) in apply_all(&report.files, threads, options) {
         let file = &mut report.files[index];
+        let problem = match outcome {
+            Ok(Outcome::Written {
+                lost: Some(message),
+            }) => {
+                let path = file.path.clone();
+                let problem = Problem::MetadataLost(message);
+                report.warnings.push(FileError { path, problem });
+                continue;
+            }
+            Ok(_) => continue,
+            Err(problem) => problem,
+        };
         report.errors.push(FileError {
             path: file.path.clone(),
-            problem: Problem::NotWritten(message),
+            problem: Problem::NotWritten(std::sync::Arc::new(problem)),
         });
         file.original = None;
         for f in &mut file.findings {
@@ -60,80 +112,583 @@ pub fn apply_all(report: &mut Report, threads: usize) {
             }
         }
     }
+    report.warnings.sort_by(|a, b| a.path.cmp(&b.path));
     report.errors.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
-/// Writes `plan`'s new bytes to its file atomically. Returns what went wrong, if anything.
-pub(crate) fn apply(plan: &FilePlan) -> Result<bool, String> {
-    let (Some(original), Some(new)) = (plan.original.as_ref(), plan.rewritten()) else {
-        return Ok(false);
+/// Writes every plan, several files at a time, and returns the index and outcome of each file that
+/// was not simply written or left unchanged (problems, and writes with a warning).
+///
+/// `threads` 0 means two writers per core (writing is mostly system calls); more than
+/// [`crate::walk::max_threads`] is capped. A thread that cannot be created (a process limit) is no
+/// error: its files are written on the calling thread.
+pub fn apply_all(
+    files: &[FilePlan],
+    threads: usize,
+    options: &Options,
+) -> Vec<(usize, Result<Outcome, WriteProblem>)> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let workers = match threads {
+        0 => cores * 2,
+        n => n.min(crate::walk::max_threads()),
     };
-    let path = &plan.path;
-    let meta =
-        fs::symlink_metadata(path).map_err(|e| format!("cannot stat before writing: {e}"))?;
-    if !meta.file_type().is_file() {
-        return Err(
-            "not written: no longer a regular file (symlinks are never written through)".into(),
-        );
-    }
-    if meta.permissions().readonly() {
-        return Err("not written: the file is read-only".into());
-    }
-    let current = fs::read(path).map_err(|e| format!("cannot re-read before writing: {e}"))?;
-    if &current != original {
-        return Err("not written: the file changed after it was read; run again".into());
-    }
-    write_atomically(path, &new, meta.permissions()).map_err(|e| format!("cannot write: {e}"))?;
-    Ok(true)
+    let chunk = files.len().div_ceil(workers.max(1)).max(1);
+    let write_chunk = |offset: usize, part: &[FilePlan]| {
+        part.iter()
+            .enumerate()
+            .filter_map(|(i, file)| match apply(file, options) {
+                Ok(Outcome::Unchanged | Outcome::Written { lost: None }) => None,
+                other => Some((offset + i, other)),
+            })
+            .collect::<Vec<_>>()
+    };
+    let write_chunk = &write_chunk;
+    std::thread::scope(|scope| {
+        let mut done = Vec::new();
+        let mut handles = Vec::new();
+        for (n, part) in files.chunks(chunk).enumerate() {
+            let spawned = std::thread::Builder::new()
+                .name("reimage-write".to_owned())
+                .spawn_scoped(scope, move || write_chunk(n * chunk, part));
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(_) => done.extend(write_chunk(n * chunk, part)),
+            }
+        }
+        for handle in handles {
+            match handle.join() {
+                Ok(outcomes) => done.extend(outcomes),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    })
 }
 
-const TEMP_MARKER: &str = ".reimage-";
-const TEMP_SUFFIX: &str = ".tmp";
+/// Writes `plan`'s new bytes to its file atomically, or says why not.
+pub fn apply(plan: &FilePlan, options: &Options) -> Result<Outcome, WriteProblem> {
+    let (Some(original), Some(new)) = (plan.original.as_ref(), plan.rewritten()) else {
+        return Ok(Outcome::Unchanged);
+    };
+    let target = Target::open(&plan.path, &options.roots)?;
+    let (file, before) = target.open_file()?;
+    if !options.break_hardlinks {
+        use std::os::unix::fs::MetadataExt;
+        let links = file
+            .metadata()
+            .map_err(|source| WriteProblem::Io {
+                action: "cannot stat before writing",
+                source,
+            })?
+            .nlink();
+        if links > 1 {
+            return Err(WriteProblem::HardLinked { links });
+        }
+    }
+    let writable = match rfs::accessat(
+        &target.dir,
+        &target.name,
+        Access::WRITE_OK,
+        AtFlags::EACCESS | AtFlags::SYMLINK_NOFOLLOW,
+    ) {
+        // A running program's file is busy for writing in place, not for being replaced.
+        Ok(()) | Err(Errno::TXTBSY) => true,
+        Err(Errno::ACCESS | Errno::PERM) => false,
+        Err(Errno::ROFS) => return Err(WriteProblem::NotPermitted("on a read-only file system")),
+        Err(e) => return Err(io("cannot check permission to write")(e)),
+    };
+    may_replace(
+        rustix::process::geteuid().as_raw(),
+        &before,
+        &target.stat,
+        writable,
+    )?;
+    if !same_bytes(&file, original).map_err(io("cannot re-read before writing"))? {
+        return Err(WriteProblem::Changed);
+    }
+    let temp = Temp::create(target.dir.as_fd(), &target.name)?;
+    (&temp.file)
+        .write_all(&new)
+        .map_err(|source| WriteProblem::Io {
+            action: "cannot write",
+            source,
+        })?;
+    let lost = keep_metadata(&file, &before, &temp.file)?;
+    if let Some(delay) = test_delay() {
+        std::thread::sleep(delay);
+    }
+    // The last check before the swap: path, name, handle and bytes.
+    let current = Target::open(&plan.path, &options.roots)?;
+    if !same_file(&current.stat, &target.stat) {
+        return Err(WriteProblem::PathChanged {
+            component: plan.path.display().to_string(),
+        });
+    }
+    let checked = rfs::fstat(&file).map_err(io("cannot stat before writing"))?;
+    match rfs::statat(&target.dir, &target.name, AtFlags::SYMLINK_NOFOLLOW) {
+        Ok(now) if same_file(&now, &before) && unchanged(&checked, &before) => {}
+        Ok(_) => return Err(WriteProblem::Changed),
+        Err(Errno::NOENT) => return Err(WriteProblem::Removed),
+        Err(e) => return Err(io("cannot stat before writing")(e)),
+    }
+    if !same_bytes(&file, original).map_err(io("cannot re-read before writing"))? {
+        return Err(WriteProblem::Changed);
+    }
+    replace(&target, temp, &file, &checked, original)?;
+    Ok(Outcome::Written { lost })
+}
 
-/// Whether `path` is a temporary file of ours (`.NAME.reimage-XXXXXX.tmp`).
+/// Whether the caller may replace a file: `writable` is the kernel's answer for the file
+/// (`faccessat(W_OK)` as the effective user). A file with no write bit is read-only even for root;
+/// in a sticky directory, only the owner of the file or of the directory (or root) may replace it.
+fn may_replace(euid: u32, file: &Stat, dir: &Stat, writable: bool) -> Result<(), WriteProblem> {
+    const SETVTX: u32 = 0o1000;
+    if file.st_mode & 0o222 == 0 {
+        return Err(WriteProblem::ReadOnly);
+    }
+    if !writable {
+        return Err(WriteProblem::NotPermitted(
+            "permission denied (the file is not writable by this user)",
+        ));
+    }
+    if dir.st_mode & SETVTX != 0 && euid != 0 && file.st_uid != euid && dir.st_uid != euid {
+        return Err(WriteProblem::NotPermitted(
+            "it is owned by another user in a sticky directory (only its owner may replace it)",
+        ));
+    }
+    Ok(())
+}
+
+/// The directory holding a file, reached without following symlinks below the given path.
+#[derive(Debug)]
+struct Target {
+    dir: OwnedFd,
+    stat: Stat,
+    name: OsString,
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const DIRECTORY: OFlags = OFlags::PATH.union(OFlags::DIRECTORY).union(OFlags::CLOEXEC);
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const DIRECTORY: OFlags = OFlags::RDONLY
+    .union(OFlags::DIRECTORY)
+    .union(OFlags::CLOEXEC);
+
+impl Target {
+    fn open(path: &Path, roots: &[PathBuf]) -> Result<Target, WriteProblem> {
+        let root = roots
+            .iter()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.components().count())
+            .ok_or(WriteProblem::OutsidePaths)?;
+        let name = path.file_name().ok_or(WriteProblem::NotRegularFile)?;
+        let rel = path.strip_prefix(root).unwrap_or(Path::new(""));
+        let (trusted, below): (&Path, Vec<Component<'_>>) = if rel.as_os_str().is_empty() {
+            // The user named the file itself: its directory is trusted as given.
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            (parent.unwrap_or(Path::new(".")), Vec::new())
+        } else {
+            let mut parts: Vec<Component<'_>> = rel.components().collect();
+            parts.pop();
+            (root.as_path(), parts)
+        };
+        let mut dir = rfs::open(trusted, DIRECTORY, Mode::empty())
+            .map_err(io("cannot open its directory"))?;
+        for part in below {
+            let Component::Normal(part) = part else {
+                if part == Component::CurDir {
+                    continue;
+                }
+                return Err(WriteProblem::PathChanged {
+                    component: part.as_os_str().to_string_lossy().into_owned(),
+                });
+            };
+            if part == ".git" {
+                return Err(WriteProblem::GitDir);
+            }
+            dir = match rfs::openat(&dir, part, DIRECTORY | OFlags::NOFOLLOW, Mode::empty()) {
+                Ok(fd) => fd,
+                Err(Errno::LOOP | Errno::NOTDIR | Errno::NOENT) => {
+                    return Err(WriteProblem::PathChanged {
+                        component: part.to_string_lossy().into_owned(),
+                    })
+                }
+                Err(e) => return Err(io("cannot open its directory")(e)),
+            };
+        }
+        if name == ".git" {
+            return Err(WriteProblem::GitDir);
+        }
+        let stat = rfs::fstat(&dir).map_err(io("cannot open its directory"))?;
+        Ok(Target {
+            dir,
+            stat,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Opens the file for reading without following a symlink or blocking on a FIFO, and returns
+    /// it with its status if it is a regular file.
+    fn open_file(&self) -> Result<(File, Stat), WriteProblem> {
+        // A `stat` first, so that a FIFO or device is not even opened when it is already there.
+        match rfs::statat(&self.dir, &self.name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat)
+                if rfs::FileType::from_raw_mode(stat.st_mode) == rfs::FileType::RegularFile => {}
+            Ok(_) => return Err(WriteProblem::NotRegularFile),
+            Err(Errno::NOENT) => return Err(WriteProblem::Removed),
+            Err(e) => return Err(io("cannot stat before writing")(e)),
+        }
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        let fd = match rfs::openat(&self.dir, &self.name, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::LOOP) => return Err(WriteProblem::NotRegularFile),
+            Err(Errno::NOENT) => return Err(WriteProblem::Removed),
+            Err(e) => return Err(io("cannot re-read before writing")(e)),
+        };
+        let stat = rfs::fstat(&fd).map_err(io("cannot stat before writing"))?;
+        if rfs::FileType::from_raw_mode(stat.st_mode) != rfs::FileType::RegularFile {
+            return Err(WriteProblem::NotRegularFile);
+        }
+        Ok((File::from(fd), stat))
+    }
+}
+
+fn same_file(a: &Stat, b: &Stat) -> bool {
+    a.st_dev == b.st_dev && a.st_ino == b.st_ino
+}
+
+/// Whether a file's status shows no change: size, modification and change times (to the
+/// nanosecond; a rewrite within one clock tick keeps them, which the byte comparison catches).
+fn unchanged(a: &Stat, b: &Stat) -> bool {
+    same_file(a, b)
+        && a.st_size == b.st_size
+        && (a.st_mtime, a.st_mtime_nsec) == (b.st_mtime, b.st_mtime_nsec)
+        && (a.st_ctime, a.st_ctime_nsec) == (b.st_ctime, b.st_ctime_nsec)
+}
+
+/// Whether the file's whole content, read through its handle from the start, is `expected`.
+fn same_bytes(file: &File, expected: &[u8]) -> Result<bool, Errno> {
+    let mut buffer = vec![0; (expected.len() + 1).min(1 << 20)];
+    let mut at = 0;
+    loop {
+        let n = match file.read_at(&mut buffer, at as u64) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Errno::from_io_error(&e).unwrap_or(Errno::IO)),
+        };
+        if n == 0 {
+            return Ok(at == expected.len());
+        }
+        if expected.get(at..at + n) != Some(&buffer[..n]) {
+            return Ok(false);
+        }
+        at += n;
+    }
+}
+
+/// Gives the temporary file the original's owner, group, extended attributes (ACLs among them)
+/// and mode. Returns what could not be kept, for a warning.
+fn keep_metadata(file: &File, before: &Stat, temp: &File) -> Result<Option<String>, WriteProblem> {
+    let mut mode = before.st_mode & 0o7777;
+    let mut lost = Vec::new();
+    let made = rfs::fstat(temp).map_err(io("cannot write"))?;
+    if (made.st_uid, made.st_gid) != (before.st_uid, before.st_gid) {
+        let owner = rfs::Uid::from_raw(before.st_uid);
+        let group = rfs::Gid::from_raw(before.st_gid);
+        if rfs::fchown(temp, Some(owner), Some(group)).is_err() {
+            // Not root: a member of the file's group may still give the group.
+            let group_kept =
+                made.st_gid == before.st_gid || rfs::fchown(temp, None, Some(group)).is_ok();
+            if made.st_uid != before.st_uid {
+                lost.push(format!(
+                    "owner (uid {} now, was {})",
+                    made.st_uid, before.st_uid
+                ));
+            }
+            if !group_kept {
+                lost.push(format!(
+                    "group (gid {} now, was {})",
+                    made.st_gid, before.st_gid
+                ));
+            }
+            if mode & 0o6000 != 0 {
+                mode &= !0o6000;
+                lost.push("setuid/setgid bits (cleared, as the owner changed)".to_owned());
+            }
+        }
+    }
+    copy_xattrs(file, temp)?;
+    rfs::fchmod(temp, Mode::from_raw_mode(mode)).map_err(|e| WriteProblem::Metadata {
+        what: "mode".to_owned(),
+        source: e.into(),
+    })?;
+    Ok((!lost.is_empty()).then(|| {
+        format!(
+            "written, but its {} could not be kept (only root can give a file away)",
+            lost.join(", ")
+        )
+    }))
+}
+
+/// Copies every extended attribute of `from` to `to`, and removes from `to` those `from` lacks
+/// (an ACL inherited from the directory's default ACL). A file system without extended
+/// attributes has nothing to copy.
+fn copy_xattrs(from: &File, to: &File) -> Result<(), WriteProblem> {
+    let names = |fd: &File| -> Result<Vec<OsString>, WriteProblem> {
+        let list = sized(|| rfs::flistxattr_query(fd), |buf| rfs::flistxattr(fd, buf));
+        match list {
+            Ok(list) => Ok(list
+                .split(|&b| b == 0)
+                .filter(|n| !n.is_empty())
+                .map(|n| OsStr::from_bytes(n).to_owned())
+                .collect()),
+            Err(Errno::NOTSUP) => Ok(Vec::new()),
+            Err(e) => Err(WriteProblem::Metadata {
+                what: "extended attributes".to_owned(),
+                source: e.into(),
+            }),
+        }
+    };
+    let wanted = names(from)?;
+    for name in &wanted {
+        let lost = |source: Errno| WriteProblem::Metadata {
+            what: format!("extended attribute `{}`", name.to_string_lossy()),
+            source: source.into(),
+        };
+        let value = match sized(
+            || rfs::fgetxattr_query(from, name),
+            |buf| rfs::fgetxattr(from, name, buf),
+        ) {
+            Ok(value) => value,
+            // Removed since it was listed.
+            Err(Errno::NODATA) => continue,
+            Err(e) => return Err(lost(e)),
+        };
+        match rfs::fsetxattr(to, name, &value, XattrFlags::empty()) {
+            Ok(()) | Err(Errno::NOTSUP) => {}
+            Err(e) => {
+                // A label the system gave the new file already (`security.selinux`) is kept.
+                let has = sized(
+                    || rfs::fgetxattr_query(to, name),
+                    |buf| rfs::fgetxattr(to, name, buf),
+                );
+                if has.ok() != Some(value) {
+                    return Err(lost(e));
+                }
+            }
+        }
+    }
+    for name in names(to)? {
+        if wanted.contains(&name) {
+            continue;
+        }
+        match rfs::fremovexattr(to, &name) {
+            Ok(()) | Err(Errno::NODATA | Errno::NOTSUP) => {}
+            Err(_) if name != "system.posix_acl_access" => {}
+            Err(e) => {
+                return Err(WriteProblem::Metadata {
+                    what: "access control list".to_owned(),
+                    source: e.into(),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Calls a size query then a fetch, again if the value grew in between.
+fn sized(
+    query: impl Fn() -> Result<usize, Errno>,
+    fetch: impl Fn(&mut [u8]) -> Result<usize, Errno>,
+) -> Result<Vec<u8>, Errno> {
+    loop {
+        let size = query()?;
+        if size == 0 {
+            return Ok(Vec::new());
+        }
+        let mut buffer = vec![0; size];
+        match fetch(&mut buffer) {
+            Ok(n) => {
+                buffer.truncate(n);
+                return Ok(buffer);
+            }
+            Err(Errno::RANGE) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Puts the temporary file in the original's place, if the original is still the inode checked,
+/// with the size and mtime of `checked` and the `original` bytes; see the module header. (A rename
+/// changes the inode's ctime, so that is not compared.)
+fn replace(
+    target: &Target,
+    mut temp: Temp<'_>,
+    file: &File,
+    checked: &Stat,
+    original: &[u8],
+) -> Result<(), WriteProblem> {
+    let intact = |now: &Stat| {
+        same_file(now, checked)
+            && now.st_size == checked.st_size
+            && (now.st_mtime, now.st_mtime_nsec) == (checked.st_mtime, checked.st_mtime_nsec)
+            && same_bytes(file, original).unwrap_or(false)
+    };
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let exchange = |from: &OsStr, to: &OsStr| {
+            rfs::renameat_with(
+                &target.dir,
+                from,
+                &target.dir,
+                to,
+                rfs::RenameFlags::EXCHANGE,
+            )
+        };
+        match exchange(&temp.name, &target.name) {
+            Ok(()) => {
+                // The temporary name now holds what was in the file's place.
+                let swapped = rfs::statat(&target.dir, &temp.name, AtFlags::SYMLINK_NOFOLLOW);
+                let now = rfs::fstat(file);
+                if matches!((&swapped, &now), (Ok(s), Ok(n)) if same_file(s, checked) && intact(n))
+                {
+                    // Removing the old content; the drop does it (ignoring a failure, which leaves
+                    // a temporary file that the next run reports).
+                    return Ok(());
+                }
+                return match exchange(&temp.name, &target.name) {
+                    Ok(()) => Err(WriteProblem::Conflict),
+                    Err(source) => {
+                        // Keep the other version where it is, under the temporary name.
+                        temp.keep = true;
+                        Err(WriteProblem::Io {
+                            action: "the file changed while it was being replaced, and the other \
+                                     version could not be put back (it is in the temporary file)",
+                            source: source.into(),
+                        })
+                    }
+                };
+            }
+            Err(Errno::NOENT) => return Err(WriteProblem::Removed),
+            Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => {}
+            Err(e) => return Err(io("cannot write")(e)),
+        }
+    }
+    rfs::renameat(&target.dir, &temp.name, &target.dir, &target.name)
+        .map_err(io("cannot write"))?;
+    temp.keep = true;
+    match rfs::fstat(file) {
+        Ok(now) if intact(&now) => Ok(()),
+        _ => Err(WriteProblem::LostUpdate),
+    }
+}
+
+const TEMP_MARKER: &[u8] = b".reimage-";
+const TEMP_SUFFIX: &[u8] = b".tmp";
+const TEMP_RANDOM: usize = 6;
+/// The longest file name most file systems take, in bytes.
+const NAME_MAX: usize = 255;
+
+/// Whether `path` is a temporary file of ours: `.NAME.reimage-XXXXXX.tmp`, six letters or digits.
 pub(crate) fn is_temporary(path: &Path) -> bool {
     // Asked of every file walked: the suffix test on the raw path spares the component parsing.
-    if !path
-        .as_os_str()
-        .as_encoded_bytes()
-        .ends_with(TEMP_SUFFIX.as_bytes())
-    {
+    let raw = path.as_os_str().as_encoded_bytes();
+    if !raw.ends_with(TEMP_SUFFIX) {
         return false;
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    name.starts_with('.') && name.contains(TEMP_MARKER)
+    let Some(name) = path.file_name().map(OsStr::as_bytes) else {
+        return false;
+    };
+    let Some(stem) = name.strip_suffix(TEMP_SUFFIX) else {
+        return false;
+    };
+    let Some(split) = stem.len().checked_sub(TEMP_RANDOM) else {
+        return false;
+    };
+    let (head, random) = stem.split_at(split);
+    name.starts_with(b".")
+        && random.iter().all(u8::is_ascii_alphanumeric)
+        && head.len() > TEMP_MARKER.len() + 1
+        && head.ends_with(TEMP_MARKER)
 }
 
-fn write_atomically(
-    path: &Path,
-    bytes: &[u8],
-    permissions: fs::Permissions,
-) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}{TEMP_MARKER}"))
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().set_permissions(permissions)?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// The temporary name for `name`: the name is cut (bytewise) so the whole fits in `NAME_MAX`.
+fn temp_name(name: &[u8], random: &[u8; TEMP_RANDOM]) -> OsString {
+    let room = NAME_MAX - 1 - TEMP_MARKER.len() - TEMP_RANDOM - TEMP_SUFFIX.len();
+    let kept = &name[..name.len().min(room)];
+    OsStr::from_bytes(&[b".", kept, TEMP_MARKER, random, TEMP_SUFFIX].concat()).to_owned()
+}
+
+fn random_part() -> [u8; TEMP_RANDOM] {
+    use std::hash::{BuildHasher, Hasher};
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::hash::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    let mut bits = hasher.finish();
+    let mut out = [0; TEMP_RANDOM];
+    for byte in &mut out {
+        *byte = ALPHABET[(bits % ALPHABET.len() as u64) as usize];
+        bits /= ALPHABET.len() as u64;
+    }
+    out
+}
+
+/// A temporary file in the target's directory, removed when dropped unless `keep`.
+struct Temp<'d> {
+    dir: BorrowedFd<'d>,
+    name: OsString,
+    file: File,
+    keep: bool,
+}
+
+impl<'d> Temp<'d> {
+    fn create(dir: BorrowedFd<'d>, name: &OsStr) -> Result<Temp<'d>, WriteProblem> {
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        loop {
+            let temp = temp_name(name.as_bytes(), &random_part());
+            match rfs::openat(dir, &temp, flags, Mode::from_raw_mode(0o600)) {
+                Ok(fd) => {
+                    return Ok(Temp {
+                        dir,
+                        name: temp,
+                        file: File::from(fd),
+                        keep: false,
+                    })
+                }
+                Err(Errno::EXIST) => {}
+                Err(e) => return Err(io("cannot write")(e)),
+            }
+        }
+    }
+}
+
+impl Drop for Temp<'_> {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = rfs::unlinkat(self.dir, &self.name, AtFlags::empty());
+        }
+    }
+}
+
+fn test_delay() -> Option<std::time::Duration> {
+    static DELAY: OnceLock<Option<std::time::Duration>> = OnceLock::new();
+    *DELAY.get_or_init(|| {
+        std::env::var("REIMAGE_TEST_DELAY_BEFORE_RENAME_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(std::time::Duration::from_millis)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::finding::Finding;
+    use std::fs;
 
     fn plan_for(path: &Path, original: &[u8]) -> FilePlan {
         let rules = crate::RuleSet::new(vec![crate::RuleSpec::rename(
@@ -147,21 +702,46 @@ mod tests {
         FilePlan::new(path.to_path_buf(), findings, original)
     }
 
+    fn options(root: &Path) -> Options {
+        Options {
+            roots: vec![root.to_path_buf()],
+            break_hardlinks: false,
+        }
+    }
+
     #[test]
     fn temporary_files_are_told_by_their_whole_name() {
         assert!(is_temporary(Path::new(
             "./deploy/.app.yaml.reimage-Ab12Cd.tmp"
         )));
-        assert!(is_temporary(Path::new(".x.reimage-0.tmp")));
+        assert!(is_temporary(Path::new(".x.reimage-000000.tmp")));
         for other in [
             "./deploy/app.yaml",
             "./build.tmp",
             "./deploy/app.yaml.reimage-Ab12Cd.tmp",
             "./.app.yaml.reimage-Ab12Cd.tmp.bak",
             "./.reimage-dir.tmp/app.yaml",
+            "./.env.reimage-prod.tmp",
+            "./.x.reimage-0.tmp",
+            "./.reimage-Ab12Cd.tmp",
+            "./.x.reimage-Ab-2Cd.tmp",
         ] {
             assert!(!is_temporary(Path::new(other)), "{other}");
         }
+    }
+
+    #[test]
+    fn temporary_names_fit_the_name_limit_and_are_recognised() {
+        for len in [1, 200, 234, 235, 236, 255] {
+            let name = vec![b'n'; len];
+            let temp = temp_name(&name, &random_part());
+            assert!(temp.len() <= NAME_MAX, "{len}: {}", temp.len());
+            assert!(is_temporary(Path::new(&temp)), "{len}");
+        }
+        // A multi-byte character cut in two still gives a name of ours.
+        let name = "é".repeat(127);
+        let temp = temp_name(name.as_bytes(), &random_part());
+        assert!(temp.len() <= NAME_MAX && is_temporary(Path::new(&temp)));
     }
 
     #[test]
@@ -172,8 +752,9 @@ mod tests {
         let plan = plan_for(&path, b"image: ghcr.io/a/b:1\n");
         // Someone edits the file between the scan and the write.
         fs::write(&path, "image: ghcr.io/a/b:1\nimage: ghcr.io/a/b:2\n").unwrap();
-        let error = apply(&plan).unwrap_err();
-        assert!(error.contains("changed after it was read"), "{error}");
+        let error = apply(&plan, &options(dir.path())).unwrap_err();
+        assert!(matches!(error, WriteProblem::Changed), "{error}");
+        assert!(error.to_string().contains("changed after it was read"));
         assert_eq!(
             fs::read_to_string(&path).unwrap(),
             "image: ghcr.io/a/b:1\nimage: ghcr.io/a/b:2\n"
@@ -188,7 +769,10 @@ mod tests {
         fs::write(&path, "image: ghcr.io/a/b:1\n").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
         let plan = plan_for(&path, b"image: ghcr.io/a/b:1\n");
-        assert_eq!(apply(&plan), Ok(true));
+        assert_eq!(
+            apply(&plan, &options(dir.path())).unwrap(),
+            Outcome::Written { lost: None }
+        );
         assert_eq!(fs::read_to_string(&path).unwrap(), "image: ghcr.io/a/c:1\n");
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
@@ -209,7 +793,58 @@ mod tests {
         fs::write(&path, "image: ghcr.io/a/b:1\n").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
         let plan = plan_for(&path, b"image: ghcr.io/a/b:1\n");
-        assert!(apply(&plan).unwrap_err().contains("read-only"));
+        let error = apply(&plan, &options(dir.path())).unwrap_err();
+        assert!(matches!(error, WriteProblem::ReadOnly), "{error}");
+        assert!(error.to_string().contains("read-only"));
         assert_eq!(fs::read_to_string(&path).unwrap(), "image: ghcr.io/a/b:1\n");
+    }
+
+    fn stat(mode: u32, uid: u32) -> Stat {
+        let dir = tempfile::tempdir().unwrap();
+        let mut stat = rfs::stat(dir.path()).unwrap();
+        stat.st_mode = mode;
+        stat.st_uid = uid;
+        stat
+    }
+
+    #[test]
+    fn permission_to_replace_is_the_kernels_and_the_sticky_bits() {
+        let file = |mode: u32| stat(0o100_000 | mode, 0);
+        let dir = stat(0o040_777, 0);
+        let sticky = stat(0o041_777, 0);
+        // Mode bits that allow writing are not enough: the kernel's answer decides.
+        assert!(matches!(
+            may_replace(1000, &file(0o666), &dir, false),
+            Err(WriteProblem::NotPermitted(_))
+        ));
+        assert!(may_replace(1000, &file(0o666), &dir, true).is_ok());
+        // No write bit at all is read-only, also for root.
+        assert!(matches!(
+            may_replace(0, &file(0o444), &dir, true),
+            Err(WriteProblem::ReadOnly)
+        ));
+        // A sticky directory: another user's file may not be replaced, one's own may.
+        let error = may_replace(1000, &file(0o666), &sticky, true).unwrap_err();
+        assert!(error.to_string().contains("sticky"), "{error}");
+        assert!(may_replace(1000, &stat(0o100_666, 1000), &sticky, true).is_ok());
+        assert!(may_replace(1000, &file(0o666), &stat(0o041_777, 1000), true).is_ok());
+        assert!(may_replace(0, &file(0o666), &sticky, true).is_ok());
+    }
+
+    #[test]
+    fn a_path_outside_the_roots_or_through_a_symlink_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("a.yaml"), "image: ghcr.io/a/b:1\n").unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("sub")).unwrap();
+        let plan = plan_for(&dir.path().join("sub/a.yaml"), b"image: ghcr.io/a/b:1\n");
+        let error = apply(&plan, &options(dir.path())).unwrap_err();
+        assert!(matches!(error, WriteProblem::PathChanged { .. }), "{error}");
+        let error = apply(&plan, &options(Path::new("/nonexistent"))).unwrap_err();
+        assert!(matches!(error, WriteProblem::OutsidePaths), "{error}");
+        assert_eq!(
+            fs::read_to_string(outside.path().join("a.yaml")).unwrap(),
+            "image: ghcr.io/a/b:1\n"
+        );
     }
 }

@@ -15,12 +15,21 @@ pub enum Problem {
     /// The file is larger than `--max-filesize`.
     #[error("skipped: {len} bytes is over the {max}-byte limit (--max-filesize)")]
     TooLarge { len: u64, max: u64 },
+    /// A file turned into a symlink after the walk saw it (symlinks are not followed).
+    #[error("skipped: it is a symlink now (symlinks are not followed)")]
+    NowASymlink,
+    /// Something else than a regular file is in the file's place.
+    #[error("skipped: not a regular file (a FIFO, socket or device is in its place)")]
+    NotRegularFile,
     /// The walk could not enter a directory or read an entry.
     #[error("{0}")]
     Walk(Arc<ignore::Error>),
     /// The planned rewrite was not written.
     #[error("{0}")]
-    NotWritten(String),
+    NotWritten(Arc<WriteProblem>),
+    /// The file was written, but some of its metadata could not be kept (a warning).
+    #[error("{0}")]
+    MetadataLost(String),
     /// A temporary file left by an interrupted run (a warning).
     #[error("a temporary file left by an interrupted `reimage -w`; delete it")]
     LeftoverTemporary,
@@ -53,4 +62,55 @@ impl FileError {
     pub fn message(&self) -> String {
         self.problem.to_string()
     }
+}
+
+/// Why a file was not written. Every variant leaves the original as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteProblem {
+    #[error("not written: the file changed after it was read; run again")]
+    Changed,
+    #[error(
+        "not written: the file changed after it was read (while it was being replaced; the other \
+         change was put back); run again"
+    )]
+    Conflict,
+    #[error(
+        "written, but the file changed while it was being replaced (this file system cannot swap \
+         files atomically): the other change may be lost; check the file"
+    )]
+    LostUpdate,
+    #[error("not written: the file was removed or renamed after it was read")]
+    Removed,
+    #[error("not written: the file is read-only")]
+    ReadOnly,
+    #[error("not written: {0}")]
+    NotPermitted(&'static str),
+    #[error(
+        "not written: no longer a regular file (symlinks, FIFOs and devices are never written)"
+    )]
+    NotRegularFile,
+    #[error(
+        "not written: the file has {links} hard links, and replacing it would leave the other names \
+         with the old content; pass --break-hardlinks to replace it anyway"
+    )]
+    HardLinked { links: u64 },
+    #[error(
+        "not written: `{component}` on its path is no longer a directory of the tree (a symlink, or \
+         moved); symlinks are never written through"
+    )]
+    PathChanged { component: String },
+    #[error("not written: it is inside a .git directory, which is never written")]
+    GitDir,
+    #[error("not written: it is not under any of the given paths")]
+    OutsidePaths,
+    #[error("not written: its {what} could not be kept: {source}")]
+    Metadata {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("{action}: {source}")]
+    Io {
+        action: &'static str,
+        source: std::io::Error,
+    },
 }

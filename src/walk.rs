@@ -1,9 +1,14 @@
 //! Walking the given paths in parallel: which files are candidates, read once each.
 //!
-//! Honours `.gitignore`/`.ignore` (also outside a git repository) unless `--no-ignore`, includes
-//! hidden files and folders (CI configs live there) but never `.git/`, does not follow symlinks,
-//! and applies `-g/--glob` and `--exclude` globs. Every visited file is handed to a callback on the
-//! walker's own thread, so reading and scanning overlap across cores.
+//! Honours ignore files unless `--no-ignore` (inside a git work tree as git does, from its root
+//! down; outside one, from the given path down), includes
+//! hidden files and folders (CI configs live there) but never `.git/`: a given path inside a git
+//! directory (a component named `.git` once made absolute, or a bare repository: `HEAD`, `objects/`
+//! and `refs/`), also the current directory, is refused before anything is read. Does not follow
+//! symlinks below the given paths, and applies `-g/--glob` and `--exclude` globs. Files are opened
+//! with `O_NONBLOCK` (and `O_NOFOLLOW` below the given paths) and read only if the handle is a
+//! regular file, so a FIFO or device put in a file's place cannot block the run. Every visited file
+//! is handed to a callback on the walker's own thread, so reading and scanning overlap across cores.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -14,6 +19,8 @@ use std::sync::Arc;
 
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
 
 use crate::problem::Problem;
 
@@ -25,7 +32,7 @@ pub struct WalkOptions {
     pub globs: Vec<String>,
     /// Exclude globs (`--exclude`).
     pub excludes: Vec<String>,
-    /// Worker threads; 0 picks one per core.
+    /// Worker threads; 0 picks one per core. More than [`max_threads`] are not started.
     pub threads: usize,
     /// Files larger than this are reported and skipped.
     pub max_filesize: u64,
@@ -61,6 +68,42 @@ pub enum WalkError {
     Missing { path: PathBuf },
     #[error("invalid glob `{glob}`: {message}")]
     Glob { glob: String, message: String },
+    #[error(
+        "{path}: inside the git directory {}, which is never read or written; give the work tree instead",
+        git_dir.display()
+    )]
+    GitDir { path: PathBuf, git_dir: PathBuf },
+}
+
+/// Threads beyond this many per core only cost: each has a stack and a share of every file's
+/// work, and hundreds contend for two cores (`-j 30000` would not finish). `-j` is capped here.
+const THREADS_PER_CORE: usize = 4;
+
+/// The most worker threads a run starts, whatever `-j` says.
+pub(crate) fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * THREADS_PER_CORE
+}
+
+/// The git directory `root` is in, if any: a component named `.git` of its absolute, resolved
+/// path, or a directory at or above it that git would take for a repository (`HEAD`, `objects/`,
+/// `refs/`: a bare repository, where server hooks run).
+fn git_dir_of(root: &Path) -> Option<PathBuf> {
+    let absolute = fs::canonicalize(root).ok()?;
+    let mut dir = PathBuf::new();
+    for part in absolute.components() {
+        dir.push(part);
+        if part.as_os_str() == ".git" {
+            return Some(dir);
+        }
+    }
+    absolute
+        .ancestors()
+        .find(|dir| is_git_dir(dir))
+        .map(Path::to_path_buf)
+}
+
+fn is_git_dir(dir: &Path) -> bool {
+    dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir()
 }
 
 /// Calls `visit(path, contents)` for every candidate file under `roots`, from several threads.
@@ -71,6 +114,12 @@ where
     for root in roots {
         if fs::symlink_metadata(root).is_err() {
             return Err(WalkError::Missing { path: root.clone() });
+        }
+        if let Some(git_dir) = git_dir_of(root) {
+            return Err(WalkError::GitDir {
+                path: root.clone(),
+                git_dir,
+            });
         }
     }
     let overrides = overrides(options)?;
@@ -96,7 +145,7 @@ where
         for root in rest {
             builder.add(root);
         }
-        builder.threads(options.threads);
+        builder.threads(options.threads.min(max_threads()));
         builder.overrides(overrides.clone());
         run(&builder, options.max_filesize, &visit);
     }
@@ -113,7 +162,9 @@ where
         Box::new(move |entry| {
             match entry {
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                    match read(entry.path(), max, &mut buffer) {
+                    // A path the user named is opened as given; below it, symlinks are not followed.
+                    let follow = entry.depth() == 0;
+                    match read(entry.path(), follow, max, &mut buffer) {
                         Ok(len) => visit(entry.path(), Visit::Bytes(&buffer[..len])),
                         Err(problem) => visit(entry.path(), Visit::Problem(problem)),
                     }
@@ -254,42 +305,44 @@ const FIRST_BUFFER: usize = 64 << 10;
 /// A read buffer larger than this is released after its file instead of kept for the next one.
 const KEPT_BUFFER: usize = 4 << 20;
 
-/// Reads a file once into `buffer` and returns its length: too large and unreadable files are
-/// reported instead. A file that fits the buffer costs an `open` and reads to end of file; only a
-/// larger one is `fstat`ed, to check `max` and size the buffer once (`read_to_end` would `fstat`
-/// every file and zero or grow a new buffer for each).
-fn read(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<usize, Problem> {
+/// Reads a file once into `buffer` and returns its length: too large, unreadable and no longer
+/// regular files are reported instead. The file is opened without blocking (`O_NONBLOCK`: a FIFO
+/// put in its place opens at once) and without following a symlink unless `follow`, then its
+/// handle is `fstat`ed: only a regular file is read, and its size checks `max` and sizes the buffer
+/// once. Reading goes on to end of file, so a file that grows is read whole (or refused, past `max`).
+fn read(path: &Path, follow: bool, max: u64, buffer: &mut Vec<u8>) -> Result<usize, Problem> {
     let too_large = |len: u64| Problem::TooLarge { len, max };
     let cannot = |e: std::io::Error| Problem::Unreadable(Arc::new(e));
-    let mut file = fs::File::open(path).map_err(cannot)?;
-    if buffer.len() < FIRST_BUFFER {
-        buffer.resize(FIRST_BUFFER, 0);
+    let mut flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    if !follow {
+        flags |= OFlags::NOFOLLOW;
+    }
+    let mut file = match rustix::fs::open(path, flags, Mode::empty()) {
+        Ok(fd) => fs::File::from(fd),
+        Err(Errno::LOOP) if !follow => return Err(Problem::NowASymlink),
+        Err(e) => return Err(cannot(e.into())),
+    };
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Problem::NotRegularFile);
+    }
+    let len = meta.len();
+    if len > max {
+        return Err(too_large(len));
+    }
+    // One spare byte, so reading to the known length needs no second growth to see the end.
+    let exact = usize::try_from(len).map_err(|_| too_large(len))? + 1;
+    if buffer.len() < exact.max(FIRST_BUFFER) {
+        buffer.resize(exact.max(FIRST_BUFFER), 0);
     }
     let mut filled = 0;
-    let mut sized = false;
     loop {
         if filled == buffer.len() {
-            let mut want = filled * 2;
-            // If `fstat` fails the buffer just doubles, the limit checked as it grows.
-            let size = (!sized).then(|| file.metadata()).and_then(Result::ok);
-            sized = true;
-            if let Some(meta) = size {
-                let len = meta.len();
-                if len > max {
-                    return Err(too_large(len));
-                }
-                // One spare byte, so reading to the known length needs no second growth to see
-                // the end of the file.
-                let exact = usize::try_from(len).map_err(|_| too_large(len))? + 1;
-                if exact > filled {
-                    want = exact;
-                }
-            }
-            // More than the limit read: the file grew while being read, or its size is unknown.
+            // The file grew while being read.
             if filled as u64 > max {
                 return Err(too_large(filled as u64));
             }
-            buffer.resize(want, 0);
+            buffer.resize(filled * 2, 0);
         }
         match file.read(&mut buffer[filled..]) {
             Ok(0) if filled as u64 > max => return Err(too_large(filled as u64)),
@@ -315,7 +368,7 @@ mod tests {
         let path = dir.join(name);
         let bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
         fs::write(&path, &bytes).unwrap();
-        let read = read(&path, max, buffer)?;
+        let read = read(&path, false, max, buffer)?;
         assert_eq!(
             &buffer[..read],
             &bytes[..],

@@ -102,7 +102,10 @@ fn hidden_ci_folders_are_searched_but_git_never() {
         )
         .file(".git/config", "url = ghcr.io/gdtiti/grok2api\n")
         .file(".git/COMMIT_EDITMSG", "use ghcr.io/gdtiti/grok2api\n");
-    let run = rename_write(&tree).expect_code(0);
+    // This `.git` is no repository, so git cannot vouch for the files: the guard would refuse them.
+    let run = tree
+        .run(&["rename", OLD, NEW, "-w", "--allow-dirty"])
+        .expect_code(0);
     assert!(
         run.stdout().contains("4 references in 4 files changed"),
         "{}",

@@ -107,8 +107,8 @@ pub(crate) enum Error {
     Save(#[from] SaveError),
     #[error(transparent)]
     Usage(#[from] Usage),
-    #[error("these files have uncommitted changes; commit or stash them, or pass --allow-dirty:\n{}", list_paths(.0))]
-    Dirty(Vec<PathBuf>),
+    #[error(transparent)]
+    Dirty(#[from] reimage::dirty::Refusals),
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -126,11 +126,6 @@ pub(crate) enum Usage {
     SaveNeedsRule,
     #[error("{}: no such config file", .0.display())]
     NoSuchConfig(PathBuf),
-}
-
-fn list_paths(paths: &[PathBuf]) -> String {
-    let lines: Vec<String> = paths.iter().map(|p| format!("  {}", p.display())).collect();
-    lines.join("\n")
 }
 
 /// Options every command takes.

@@ -39,6 +39,9 @@ pub(crate) struct RenameArgs {
     /// Write even files with uncommitted changes in a git work tree.
     #[arg(long)]
     allow_dirty: bool,
+    /// Replace hard-linked files too (their other names keep the old content).
+    #[arg(long)]
+    break_hardlinks: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -66,12 +69,13 @@ impl RenameArgs {
         let mut report = session.scan(&rules, Mode::Rename { write: false }, &own)?;
         if self.write {
             if !self.allow_dirty {
-                let dirty = reimage::dirty::dirty_files(&report);
-                if !dirty.is_empty() {
-                    return Err(Error::Dirty(dirty));
-                }
+                reimage::dirty::check(&report)?;
             }
-            reimage::apply::apply_all(&mut report, session.common.threads);
+            let options = reimage::apply::Options {
+                roots: session.paths.clone(),
+                break_hardlinks: self.break_hardlinks,
+            };
+            reimage::apply::write_report(&mut report, session.common.threads, &options);
         }
         session.render(&report, self.diff, GroupBy::default(), out)?;
         Ok(ExitStatus::of(&report, self.check))
