@@ -68,6 +68,39 @@ pub fn discover(path: &Path) -> Option<PathBuf> {
     None
 }
 
+/// `[files] exclude` globs of a configuration in `config_dir`, made relative to `cwd` (where the
+/// walk's globs are matched). A glob without a directory part (`CHANGELOG.md`, `*.lock`) or
+/// starting with `**/` matches at any depth and is kept; one with a directory part is relative
+/// to the configuration's directory: it is prefixed with that directory when the configuration
+/// lies below `cwd`, stripped of the way down when it lies above, and dropped when it cannot
+/// match anything under `cwd`.
+pub fn exclude_globs(config_dir: &Path, cwd: &Path, globs: &[String]) -> Vec<String> {
+    globs
+        .iter()
+        .filter_map(|glob| {
+            let anchored = glob.trim_start_matches('/');
+            let has_directory =
+                glob.starts_with('/') || anchored.trim_end_matches('/').contains('/');
+            if !has_directory || anchored.starts_with("**/") {
+                return Some(glob.clone());
+            }
+            if let Ok(down) = config_dir.strip_prefix(cwd) {
+                let down = down.to_string_lossy();
+                return Some(match down.as_ref() {
+                    "" => anchored.to_owned(),
+                    down => format!("{down}/{anchored}"),
+                });
+            }
+            let up = cwd
+                .strip_prefix(config_dir)
+                .ok()?
+                .to_string_lossy()
+                .into_owned();
+            anchored.strip_prefix(&format!("{up}/")).map(str::to_owned)
+        })
+        .collect()
+}
+
 /// Loads and merges `files` (duplicates read once).
 pub fn load(files: &[PathBuf]) -> Result<FileConfig, ConfigError> {
     let mut config = FileConfig::default();
@@ -319,6 +352,31 @@ mod tests {
     fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         let mut config = FileConfig::default();
         parse_into(Path::new("reimage.toml"), text, &mut config).map(|()| config)
+    }
+
+    #[test]
+    fn exclude_globs_are_relative_to_the_configuration() {
+        let globs: Vec<String> = ["CHANGELOG.md", "docs/old/*.md", "/vendor/", "**/gen/*.yaml"]
+            .map(str::to_owned)
+            .to_vec();
+        let at = |dir: &str, cwd: &str| exclude_globs(Path::new(dir), Path::new(cwd), &globs);
+        assert_eq!(
+            at("/r", "/r"),
+            ["CHANGELOG.md", "docs/old/*.md", "vendor/", "**/gen/*.yaml"]
+        );
+        assert_eq!(
+            at("/r/a", "/r"),
+            [
+                "CHANGELOG.md",
+                "a/docs/old/*.md",
+                "a/vendor/",
+                "**/gen/*.yaml"
+            ]
+        );
+        assert_eq!(
+            at("/r", "/r/docs"),
+            ["CHANGELOG.md", "old/*.md", "**/gen/*.yaml"]
+        );
     }
 
     #[test]

@@ -126,7 +126,7 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
 
 /// The paths to walk, without those inside (or equal to) another one: `-w . sub` must not plan
 /// `sub`'s files twice (the second write would find them changed since read).
-fn distinct_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub fn distinct_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
     let canonical: Vec<Option<PathBuf>> = paths
         .iter()
         .map(|p| std::fs::canonicalize(p).ok())

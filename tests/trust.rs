@@ -149,3 +149,45 @@ fn files_named_on_the_command_line_honour_excludes_and_ignore_files() {
         run.stdout()
     );
 }
+
+#[test]
+fn each_path_gets_the_configuration_found_above_it() {
+    let rule = |from: &str, to: &str| format!("[[rename]]\nfrom = \"{from}\"\nto = \"{to}\"\n");
+    let tree = Tree::new()
+        .file(
+            "a/reimage.toml",
+            rule(OLD, NEW) + "\n[files]\nexclude = [\"docs/old/*.md\"]\n",
+        )
+        .file(
+            "b/reimage.toml",
+            rule("ghcr.io/acme/web", "ghcr.io/acme/web-next"),
+        )
+        .file(
+            "a/pod.yaml",
+            format!("image: {OLD}:1\nsidecar:\n  image: ghcr.io/acme/web:1\n"),
+        )
+        .file("a/docs/old/notes.md", format!("`{OLD}:0` was the first.\n"))
+        .file("a/docs/now.md", format!("Run `{OLD}:1`.\n"))
+        .file(
+            "b/pod.yaml",
+            format!("image: {OLD}:2\nsidecar:\n  image: ghcr.io/acme/web:2\n"),
+        );
+    tree.run(&["rename", "-w", "--allow-dirty", "a", "b"])
+        .expect_code(0);
+    assert_eq!(
+        tree.read_str("a/pod.yaml"),
+        format!("image: {NEW}:1\nsidecar:\n  image: ghcr.io/acme/web:1\n"),
+        "a/ takes a/reimage.toml's rule only"
+    );
+    assert_eq!(
+        tree.read_str("b/pod.yaml"),
+        format!("image: {OLD}:2\nsidecar:\n  image: ghcr.io/acme/web-next:2\n"),
+        "b/ takes b/reimage.toml's rule only"
+    );
+    assert_eq!(tree.read_str("a/docs/now.md"), format!("Run `{NEW}:1`.\n"));
+    assert_eq!(
+        tree.read_str("a/docs/old/notes.md"),
+        format!("`{OLD}:0` was the first.\n"),
+        "a directory glob of a/reimage.toml is relative to a/"
+    );
+}

@@ -5,10 +5,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use reimage::baseline::Baseline;
+use reimage::config::FileConfig;
 use reimage::report::Mode;
 use reimage::{GroupBy, RuleSpec};
 
-use super::{rule_set, Common, Error, ExitStatus, Session, Usage};
+use super::{Common, Error, ExitStatus, Session, Usage};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
@@ -29,18 +30,24 @@ pub(crate) struct CheckArgs {
 
 impl CheckArgs {
     pub(super) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
-        let session = Session::new(self.common, self.paths)?;
-        let mut specs: Vec<RuleSpec> = self
+        let session = Session::new(self.common, &self.paths)?;
+        let denied: Vec<RuleSpec> = self
             .deny
-            .into_iter()
-            .map(|from| RuleSpec::deny(from, "--deny"))
+            .iter()
+            .map(|from| RuleSpec::deny(from.clone(), "--deny"))
             .collect();
-        specs.extend(session.file.renames.iter().cloned());
-        specs.extend(session.file.deny.iter().cloned());
-        if specs.is_empty() {
+        let rules_for = |file: &FileConfig| {
+            let mut specs = denied.clone();
+            specs.extend(file.renames.iter().cloned());
+            specs.extend(file.deny.iter().cloned());
+            Ok(specs)
+        };
+        if session
+            .configs()
+            .all(|file| rules_for(file).is_ok_and(|s| s.is_empty()))
+        {
             return Err(Usage::NothingToCheck.into());
         }
-        let rules = rule_set(specs)?;
         let accepted = self.baseline.as_deref().map(Baseline::load).transpose()?;
         let own: Vec<&Path> = self
             .baseline
@@ -48,7 +55,7 @@ impl CheckArgs {
             .chain(&self.write_baseline)
             .map(PathBuf::as_path)
             .collect();
-        let mut report = session.scan(&rules, Mode::Check, &own)?;
+        let mut report = session.scan(&rules_for, Mode::Check, &own)?;
         if let Some(accepted) = accepted {
             accepted.apply(&mut report);
         }

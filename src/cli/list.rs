@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use reimage::report::Mode;
-use reimage::{GroupBy, RuleSet};
+use reimage::GroupBy;
 
 use super::{Common, Error, ExitStatus, Session};
 
@@ -29,8 +29,8 @@ enum GroupArg {
 
 impl ListArgs {
     pub(super) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
-        let session = Session::new(self.common, self.paths)?;
-        let report = session.scan(&RuleSet::default(), Mode::List, &[])?;
+        let session = Session::new(self.common, &self.paths)?;
+        let report = session.scan(&|_| Ok(Vec::new()), Mode::List, &[])?;
         let group_by = match self.group_by {
             GroupArg::Repository => GroupBy::Repository,
             GroupArg::Registry => GroupBy::Registry,

@@ -177,65 +177,125 @@ enum ColorArg {
     Never,
 }
 
-/// One run's resolved surroundings: the paths, the configuration found for them, the options.
+/// One run's resolved surroundings: the paths, the configuration that applies to each, the
+/// options.
 #[derive(Debug)]
 pub(crate) struct Session {
     paths: Vec<PathBuf>,
-    /// The configuration files in use (`--config`, or found above each path).
+    /// Each configuration in use (`--config`, or the nearest above a path; none for paths with
+    /// no configuration above them) with the paths it applies to.
+    scopes: Vec<Scope>,
+    /// The configuration files in use.
     config_files: Vec<PathBuf>,
-    file: FileConfig,
     common: Common,
 }
 
+/// A configuration and the paths it applies to.
+#[derive(Debug)]
+struct Scope {
+    file: FileConfig,
+    /// Its directory, which `[files] exclude` globs are relative to.
+    dir: Option<PathBuf>,
+    paths: Vec<PathBuf>,
+}
+
 impl Session {
-    /// Finds and loads the configuration for `paths` (default `.`).
-    fn new(common: Common, paths: Vec<PathBuf>) -> Result<Self, Error> {
+    /// Finds and loads the configuration of each of `paths` (default `.`).
+    fn new(common: Common, paths: &[PathBuf]) -> Result<Self, Error> {
         let paths = if paths.is_empty() {
             vec![PathBuf::from(".")]
         } else {
-            paths
+            // A path inside another is walked with it, under the outer path's configuration.
+            reimage::scan::distinct_roots(paths)
         };
-        let config_files = match &common.config {
-            Some(file) if !file.is_file() => return Err(Usage::NoSuchConfig(file.clone()).into()),
-            Some(file) => vec![file.clone()],
-            None => {
-                let mut found: Vec<PathBuf> =
-                    paths.iter().filter_map(|p| config::discover(p)).collect();
-                found.dedup();
-                found
+        let config_of = |path: &Path| -> Result<Option<PathBuf>, Error> {
+            match &common.config {
+                Some(file) if !file.is_file() => Err(Usage::NoSuchConfig(file.clone()).into()),
+                Some(file) => Ok(Some(file.clone())),
+                None => Ok(config::discover(path)),
             }
         };
-        let file = config::load(&config_files)?;
+        let mut scopes: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
+        for path in &paths {
+            let config = config_of(path)?;
+            match scopes.iter_mut().find(|(c, _)| *c == config) {
+                Some((_, paths)) => paths.push(path.clone()),
+                None => scopes.push((config, vec![path.clone()])),
+            }
+        }
+        let config_files: Vec<PathBuf> = scopes.iter().filter_map(|(c, _)| c.clone()).collect();
+        let scopes = scopes
+            .into_iter()
+            .map(|(config, paths)| {
+                let file = config::load(config.as_slice())?;
+                let dir = config
+                    .and_then(|c| std::fs::canonicalize(c).ok())
+                    .and_then(|c| c.parent().map(Path::to_path_buf));
+                Ok(Scope { file, dir, paths })
+            })
+            .collect::<Result<_, Error>>()?;
         Ok(Session {
             paths,
+            scopes,
             config_files,
-            file,
             common,
         })
     }
 
-    /// Walks and scans the paths; `own` names further files of the tool's (baselines).
-    fn scan(&self, rules: &RuleSet, mode: Mode, own: &[&Path]) -> Result<Report, Error> {
-        let mut excludes = self.common.excludes.clone();
-        excludes.extend(self.file.exclude.iter().cloned());
-        let mut own_files = self.file.sources.clone();
+    /// Walks and scans the paths, each under the rules `rules_for` makes of its configuration
+    /// (all of them validated before any file is read); `own` names further files of the
+    /// tool's (baselines). One report for the whole run.
+    fn scan(
+        &self,
+        rules_for: &dyn Fn(&FileConfig) -> Result<Vec<reimage::RuleSpec>, Error>,
+        mode: Mode,
+        own: &[&Path],
+    ) -> Result<Report, Error> {
+        let rules: Vec<RuleSet> = self
+            .scopes
+            .iter()
+            .map(|scope| rule_set(rules_for(&scope.file)?))
+            .collect::<Result<_, Error>>()?;
+        let mut own_files = self.config_files.clone();
         own_files.extend(own.iter().map(|p| p.to_path_buf()));
-        let options = ScanOptions {
-            paths: self.paths.clone(),
-            walk: WalkOptions {
-                no_ignore: self.common.no_ignore,
-                globs: self.common.globs.clone(),
-                excludes,
-                threads: self.common.threads,
-                max_filesize: self.common.max_filesize,
-            },
-            inventory: mode == Mode::List,
-            own_files,
-        };
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|d| std::fs::canonicalize(d).ok());
         let progress = progress_bar();
-        let report = reimage::scan::scan(&options, rules, mode, &|| progress.inc(1));
+        let mut report: Option<Report> = None;
+        for (scope, rules) in self.scopes.iter().zip(&rules) {
+            let mut excludes = self.common.excludes.clone();
+            match (&scope.dir, &cwd) {
+                (Some(dir), Some(cwd)) => {
+                    excludes.extend(config::exclude_globs(dir, cwd, &scope.file.exclude));
+                }
+                _ => excludes.extend(scope.file.exclude.iter().cloned()),
+            }
+            let options = ScanOptions {
+                paths: scope.paths.clone(),
+                walk: WalkOptions {
+                    no_ignore: self.common.no_ignore,
+                    globs: self.common.globs.clone(),
+                    excludes,
+                    threads: self.common.threads,
+                    max_filesize: self.common.max_filesize,
+                },
+                inventory: mode == Mode::List,
+                own_files: own_files.clone(),
+            };
+            let part = reimage::scan::scan(&options, rules, mode, &|| progress.inc(1))?;
+            match &mut report {
+                Some(report) => report.merge(part),
+                None => report = Some(part),
+            }
+        }
         progress.finish_and_clear();
-        Ok(report?)
+        Ok(report.expect("a session has at least one path"))
+    }
+
+    /// Every configuration in use, for commands that check them before scanning.
+    fn configs(&self) -> impl Iterator<Item = &FileConfig> {
+        self.scopes.iter().map(|s| &s.file)
     }
 
     /// Writes `report` to `out` in the chosen format (`diff` forces the diff format).

@@ -5,8 +5,9 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use reimage::config::{self, FileConfig};
 use reimage::report::Mode;
-use reimage::{config, GroupBy, RuleSpec};
+use reimage::{GroupBy, RuleSpec};
 
 use super::{rule_set, Common, Error, ExitStatus, Session, Usage};
 
@@ -52,21 +53,22 @@ impl RenameArgs {
         if self.save && rule.is_none() {
             return Err(Usage::SaveNeedsRule.into());
         }
-        let session = Session::new(self.common, paths)?;
-        let specs = match &rule {
-            Some(rule) => vec![rule.clone()],
-            None => session.file.renames.clone(),
+        let session = Session::new(self.common, &paths)?;
+        let rules_for = |file: &FileConfig| match &rule {
+            Some(rule) => Ok(vec![rule.clone()]),
+            None if file.renames.is_empty() => Err(Usage::NoRenameRules.into()),
+            None => Ok(file.renames.clone()),
         };
-        if specs.is_empty() {
-            return Err(Usage::NoRenameRules.into());
-        }
-        let rules = rule_set(specs)?;
-        let saved = match rule.filter(|_| self.save) {
-            Some(rule) => Some(save(&session, &rule)?),
+        let saved = match rule.as_ref().filter(|_| self.save) {
+            // The rule is checked before it is saved: a rejected rule is never left behind.
+            Some(rule) => {
+                rule_set(vec![rule.clone()])?;
+                Some(save(&session, rule)?)
+            }
             None => None,
         };
         let own: Vec<&Path> = saved.iter().map(PathBuf::as_path).collect();
-        let mut report = session.scan(&rules, Mode::Rename { write: false }, &own)?;
+        let mut report = session.scan(&rules_for, Mode::Rename { write: false }, &own)?;
         if self.write {
             if !self.allow_dirty {
                 reimage::dirty::check(&report)?;

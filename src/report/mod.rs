@@ -117,6 +117,28 @@ impl Report {
         s
     }
 
+    /// Adds the report of another part of the same run (paths under another configuration):
+    /// its findings' rule ids are moved past this report's rules.
+    pub fn merge(&mut self, other: Report) {
+        let offset = self.rules.len();
+        self.rules.extend(other.rules);
+        for mut file in other.files {
+            for f in &mut file.findings {
+                if let Some(id) = &mut f.rule {
+                    id.0 += offset;
+                }
+            }
+            self.files.push(file);
+        }
+        self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
+        self.files_scanned += other.files_scanned;
+        self.binary_skipped += other.binary_skipped;
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        self.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
     /// The rule a finding matched, as reports show it.
     pub fn rule(&self, finding: &Finding) -> Option<&RuleInfo> {
         finding.rule.and_then(|id| self.rules.get(id.0))
