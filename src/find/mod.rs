@@ -19,7 +19,7 @@ use aho_corasick::AhoCorasick;
 
 use crate::classify::{refine_yaml_by_content, FileKind};
 use crate::finding::{Confidence, Disposition, Edit, Finding, Outcome, ReviewReason, RuleId};
-use crate::image_ref::ImageRef;
+use crate::image_ref::{self, ImageRef};
 use crate::problem::Problem;
 use crate::rule::{RuleSet, Verdict};
 
@@ -85,7 +85,7 @@ impl Matcher {
             prefilter::Needles::new(
                 fixed
                     .clone()
-                    .unwrap_or_else(|| vec!["docker.io".to_owned()]),
+                    .unwrap_or_else(|| vec![image_ref::HUB.to_owned()]),
             )
         });
         let keywords = (inventory || fixed.is_none()).then(|| {
@@ -663,10 +663,13 @@ fn split_edits(
     new: &ImageRef<'_>,
 ) -> Vec<(Range<usize>, String)> {
     let mut edits = Vec::new();
-    let new_domain = new.written_domain().unwrap_or("docker.io");
+    let new_domain = new.written_domain().unwrap_or(image_ref::HUB);
     let mut new_path = new.written_path().to_owned();
     match map.registry.as_ref().filter(|_| has_registry) {
-        Some(registry) if normalize_domain(&registry.value) != normalize_domain(new_domain) => {
+        Some(registry)
+            if image_ref::normalize_domain(&registry.value)
+                != image_ref::normalize_domain(new_domain) =>
+        {
             edits.push((registry.span.clone(), new_domain.to_owned()));
         }
         Some(_) => {}
@@ -685,13 +688,6 @@ fn split_edits(
     }
     edits.sort_by_key(|(r, _)| r.start);
     edits
-}
-
-fn normalize_domain(domain: &str) -> &str {
-    match domain {
-        "index.docker.io" => "docker.io",
-        other => other,
-    }
 }
 
 #[cfg(test)]
