@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
 
+use super::ParseError;
 use crate::classify::FileKind;
 use crate::find::site::{Site, Structure};
 use crate::find::vocabulary::{image_key, KeyReader, KeyRole};
@@ -15,9 +16,9 @@ use crate::finding::{Confidence, ReviewReason};
 
 const ESCAPED: ReviewReason = ReviewReason::OpaqueToml;
 
-/// Reads `text` as TOML; `Err` carries the parser's message.
-pub(crate) fn scan(text: &str) -> Result<Structure, String> {
-    let doc = Document::parse(text).map_err(|e| e.message().to_owned())?;
+/// Reads `text` as TOML.
+pub(crate) fn scan(text: &str) -> Result<Structure, ParseError> {
+    let doc = Document::parse(text).map_err(|e| ParseError::new(e.message()))?;
     let mut out = Structure::default();
     walk_item(text, None, doc.as_item(), &mut out.sites);
     out.sites.sort_by_key(|s| (s.span.start, s.span.end));

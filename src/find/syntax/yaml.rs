@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+use super::ParseError;
 use crate::classify::FileKind;
 use crate::find::site::{Composite, Part, Site, Structure};
 use crate::find::vocabulary::{self, KeyReader, KeyRole, SplitPart, DOCKER_SCHEME, USES_KEY};
@@ -39,8 +40,9 @@ struct Frame {
     scalars: Vec<(String, Part)>,
 }
 
-/// Reads `text` as YAML; `Err` carries the parser's message (the caller falls back to lines).
-pub(crate) fn scan(kind: FileKind, text: &str) -> Result<Structure, String> {
+/// Reads `text` as YAML (or JSON) of dialect `kind`; on a parse error the caller falls back to
+/// lines.
+pub(crate) fn scan(kind: FileKind, text: &str) -> Result<Structure, ParseError> {
     let mut walker = Walker {
         kind,
         text,
@@ -50,7 +52,7 @@ pub(crate) fn scan(kind: FileKind, text: &str) -> Result<Structure, String> {
         out: Structure::default(),
     };
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| e.to_string())?;
+        let (event, span) = event.map_err(|e| ParseError::new(e.to_string()))?;
         let range = walker.cursor.bytes(span.start.index())..walker.cursor.bytes(span.end.index());
         walker.event(event, range);
     }
