@@ -85,41 +85,10 @@ struct FileScan<'a> {
 }
 
 impl FileScan<'_> {
-    /// Places every candidate (needle tokens, and with keywords every site of the structure and
-    /// of each keyword line), judges it, then locates and suppresses the findings.
+    /// Judges every candidate by where it stands, then locates and suppresses the findings.
     fn run(&self, tokens: Vec<Token>) -> Vec<Finding> {
-        let mut candidates: Vec<(Token, Option<Site>)> = Vec::new();
-        let mut lines = LineCache::new(self.judge.text, &self.lines);
-        for tok in tokens {
-            match locate::place(&self.structure, &mut lines, &tok.span) {
-                Place::Site(site) => candidates.push((tok, Some(site))),
-                Place::Text => candidates.push((tok, None)),
-                Place::Composite => {}
-            }
-        }
-        if let Some(keywords) = &self.judge.matcher.keywords {
-            for site in &self.structure.sites {
-                for tok in token::tokens_in(self.judge.text, site.span.clone()) {
-                    candidates.push((tok, Some(site.clone())));
-                }
-            }
-            let mut covered = 0;
-            for hit in keywords.find_iter(self.judge.text) {
-                if hit.start() < covered {
-                    continue;
-                }
-                let line = lines.line_at(hit.start());
-                covered = line.end;
-                for site in lines.sites_on(line).to_vec() {
-                    for tok in token::tokens_in(self.judge.text, site.span.clone()) {
-                        candidates.push((tok, Some(site.clone())));
-                    }
-                }
-            }
-        }
-        candidates.sort_by_key(|(t, _)| (t.span.start, t.span.end));
-        candidates.dedup_by(|a, b| a.0.span == b.0.span);
-        let mut findings: Vec<Finding> = candidates
+        let mut findings: Vec<Finding> = self
+            .candidates(tokens)
             .into_iter()
             .filter_map(|(tok, site)| self.judge.judge(&tok, site.as_ref()))
             .collect();
@@ -133,14 +102,54 @@ impl FileScan<'_> {
         if findings.is_empty() {
             return findings;
         }
-        let ignored = suppress::IgnoredLines::new(self.judge.text);
+        let text = self.judge.text;
+        let ignored = suppress::IgnoredLines::new(text);
         let mut locator = Locator::default();
         for finding in &mut findings {
-            (finding.line, finding.column) = locator.locate(self.judge.text, finding.span.start);
+            (finding.line, finding.column) = locator.locate(text, finding.span.start);
             if ignored.contains(finding.line) && finding.outcome != Outcome::Inventory {
                 finding.disposition = Some(Disposition::Ignored);
             }
         }
         findings
+    }
+
+    /// Every candidate once, in file order, with the site it stands in: the needle tokens
+    /// (those inside a split map are judged with the map) and, with keywords, every token of
+    /// the structure's sites and of the sites on each keyword's line.
+    fn candidates(&self, tokens: Vec<Token>) -> Vec<(Token, Option<Site>)> {
+        let text = self.judge.text;
+        let mut candidates = Vec::new();
+        let mut lines = LineCache::new(text, &self.lines);
+        for tok in tokens {
+            match locate::place(&self.structure, &mut lines, &tok.span) {
+                Place::Site(site) => candidates.push((tok, Some(site))),
+                Place::Text => candidates.push((tok, None)),
+                Place::Composite => {}
+            }
+        }
+        if let Some(keywords) = &self.judge.matcher.keywords {
+            for site in &self.structure.sites {
+                for tok in token::tokens_in(text, site.span.clone()) {
+                    candidates.push((tok, Some(site.clone())));
+                }
+            }
+            let mut covered = 0;
+            for hit in keywords.find_iter(text) {
+                if hit.start() < covered {
+                    continue;
+                }
+                let line = lines.line_at(hit.start());
+                covered = line.end;
+                for site in lines.sites_on(line).to_vec() {
+                    for tok in token::tokens_in(text, site.span.clone()) {
+                        candidates.push((tok, Some(site.clone())));
+                    }
+                }
+            }
+        }
+        candidates.sort_by_key(|(t, _)| (t.span.start, t.span.end));
+        candidates.dedup_by(|a, b| a.0.span == b.0.span);
+        candidates
     }
 }
