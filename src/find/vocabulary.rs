@@ -260,3 +260,40 @@ pub(crate) const BOOLEAN_FLAGS: &[&[u8]] = &[
 /// A variable holds an image when its name, uppercased, contains this anywhere (`IMAGE`,
 /// `APP_IMAGE`, also `IMAGE_TAG`): unlike keys, which must end with `image`.
 pub(crate) const IMAGE_VARIABLE: &[u8] = b"IMAGE";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_disagree_only_where_the_table_says() {
+        let role = |reader, key| image_key(reader, FileKind::Yaml, key);
+        let all = |key| {
+            [KeyReader::Yaml, KeyReader::YamlLines, KeyReader::Toml].map(|reader| role(reader, key))
+        };
+        assert_eq!(all("baseimage"), [Image, Image, Image]);
+        assert_eq!(all("images"), [Image, Not, Image]);
+        assert_eq!(all("extra_images"), [Not, Not, Image]);
+        assert_eq!(all("newname"), [Image, Image, Not]);
+        assert_eq!(all("imageregistry"), [Registry, Image, Not]);
+        assert_eq!(all("container"), [Not, Not, Not]);
+        let actions = image_key(KeyReader::Yaml, FileKind::GithubActions, "container");
+        assert_eq!(actions, Image);
+    }
+
+    #[test]
+    fn context_keywords_leave_out_two_letter_tools() {
+        let words = [
+            "image",
+            "from",
+            "docker",
+            "podman",
+            "nerdctl",
+            "kubectl",
+            "container",
+        ];
+        assert_eq!(context_keywords(), words);
+        assert_eq!(word_tools().collect::<Vec<_>>(), ["oc"]);
+        assert_eq!(tool(b"oc"), Some(ToolKind::Kubectl));
+    }
+}
