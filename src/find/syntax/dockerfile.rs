@@ -17,7 +17,10 @@ impl Stages {
     /// Reads every `FROM` line of `text`.
     pub(crate) fn new(text: &[u8]) -> Self {
         let mut found = Stages::default();
-        for line in text.split(|&b| b == b'\n') {
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text).chain([text.len()]) {
+            let line = &text[start..end];
+            start = end + 1;
             let trimmed = line.trim_ascii_start();
             if trimmed.len() < 5 || !trimmed[..4].eq_ignore_ascii_case(b"from") {
                 continue;
