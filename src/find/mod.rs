@@ -1,15 +1,15 @@
 //! Finding references in one file's bytes, in stages:
 //!
-//! 1. [`matcher`]: a multi-pattern first pass ([`prefilter`]) over the needles, literals every
+//! 1. `matcher`: a multi-pattern first pass (`prefilter`) over the needles, literals every
 //!    spelling of a matching name contains; a file without a hit costs nothing more. Each hit's
-//!    candidate ([`token`]) is triaged, once per thread and text: does any rule have a say on it,
+//!    candidate (`token`) is triaged, once per thread and text: does any rule have a say on it,
 //!    and can the file's structure change what it is?
-//! 2. [`syntax`]: the file's syntax front-ends (by [`FileKind::syntax`]) locate image positions
-//!    as [`site`]s: the whole-file structure (YAML, JSON, TOML) when it matters, and the logical
-//!    line around each candidate otherwise ([`locate`] reads each line once). What counts as an
-//!    image position is in the [`vocabulary`] tables.
-//! 3. [`judge`]: each candidate, by where it stands, becomes a finding or nothing.
-//! 4. [`locate`] gives findings their line and column; [`suppress`] marks `reimage: ignore`d ones.
+//! 2. `syntax`: the file's syntax front-ends (by `FileKind::syntax`) locate image positions
+//!    as `site`s: the whole-file structure (YAML, JSON, TOML) when it matters, and the logical
+//!    line around each candidate otherwise (`locate` reads each line once). What counts as an
+//!    image position is in the `vocabulary` tables.
+//! 3. `judge`: each candidate, by where it stands, becomes a finding or nothing.
+//! 4. `locate` gives findings their line and column; `suppress` marks `reimage: ignore`d ones.
 
 mod judge;
 mod locate;
