@@ -1,6 +1,7 @@
 //! Sites: what every syntax front-end produces and the judge consumes. A site is a byte range
 //! that holds an image by its place; a composite is a Helm split map (one reference written in
-//! several scalars); a [`Structure`] is all of them for one file, as a structural reader saw it.
+//! several scalars); a [`Structure`] is all of them for one file, as a structural reader saw it,
+//! or a [`ParseError`] when it could not read the file.
 //! A leaf of `find`: it imports only the domain model.
 
 use std::ops::Range;
@@ -87,4 +88,19 @@ pub(crate) struct Structure {
     /// cannot be edited in place (block, escaped) and registry settings are review sites.
     pub(crate) sites: Vec<Site>,
     pub(crate) composites: Vec<Composite>,
+}
+
+/// Why a structural reader could not read a file: the parser's own words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct ParseError {
+    pub(crate) message: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        ParseError {
+            message: message.into(),
+        }
+    }
 }

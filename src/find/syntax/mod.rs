@@ -18,21 +18,6 @@ use crate::classify::{FileKind, Syntax};
 use crate::find::site::{LineSite, Site, Structure};
 use crate::problem::Problem;
 
-/// Why a structural reader could not read a file: the parser's own words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub(crate) struct ParseError {
-    pub(crate) message: String,
-}
-
-impl ParseError {
-    fn new(message: impl Into<String>) -> Self {
-        ParseError {
-            message: message.into(),
-        }
-    }
-}
-
 /// The structure of a whole file, for syntaxes that have one (YAML and its dialects, JSON, TOML)
 /// and are not templates; a parse failure is a warning, and the file is then read by lines.
 pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>, Option<Problem>) {

@@ -8,9 +8,8 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
 
-use super::ParseError;
 use crate::classify::FileKind;
-use crate::find::site::{Site, Structure};
+use crate::find::site::{ParseError, Site, Structure};
 use crate::find::vocabulary::{image_key, KeyReader, KeyRole};
 use crate::finding::{Confidence, ReviewReason};
 

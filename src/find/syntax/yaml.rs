@@ -11,9 +11,8 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-use super::ParseError;
 use crate::classify::FileKind;
-use crate::find::site::{Composite, Part, Site, Structure};
+use crate::find::site::{Composite, ParseError, Part, Site, Structure};
 use crate::find::vocabulary::{self, KeyReader, KeyRole, SplitPart, DOCKER_SCHEME, USES_KEY};
 use crate::finding::{Confidence, ReviewReason};
 
