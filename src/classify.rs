@@ -47,19 +47,43 @@ impl FileKind {
         }
     }
 
-    /// Whether `image:`-style keys in this file are structural.
-    pub(crate) fn is_yaml(self) -> bool {
-        matches!(
-            self,
+    /// The syntax the file is written in, which decides the front-ends that read it: Compose,
+    /// Kubernetes, GitHub Actions, GitLab CI, Helm values and kustomizations are dialects of YAML.
+    pub(crate) fn syntax(self) -> Syntax {
+        match self {
             FileKind::Compose
-                | FileKind::Kubernetes
-                | FileKind::GithubActions
-                | FileKind::GitlabCi
-                | FileKind::Helm
-                | FileKind::Kustomize
-                | FileKind::Yaml
-        )
+            | FileKind::Kubernetes
+            | FileKind::GithubActions
+            | FileKind::GitlabCi
+            | FileKind::Helm
+            | FileKind::Kustomize
+            | FileKind::Yaml => Syntax::Yaml,
+            FileKind::Json => Syntax::Json,
+            FileKind::Toml => Syntax::Toml,
+            FileKind::Dockerfile => Syntax::Dockerfile,
+            FileKind::Shell => Syntax::Shell,
+            FileKind::Makefile => Syntax::Makefile,
+            FileKind::Markdown => Syntax::Markdown,
+            FileKind::Env => Syntax::Env,
+            FileKind::Text => Syntax::Text,
+        }
     }
+}
+
+/// The syntax of a file (or of a Markdown code fence): what `find` dispatches its front-ends on.
+/// A [`FileKind`] adds the dialect (which keys hold images in a GitHub workflow, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    Yaml,
+    Json,
+    Toml,
+    Dockerfile,
+    Shell,
+    Makefile,
+    Markdown,
+    /// `.env` files: `NAME=value` lines.
+    Env,
+    Text,
 }
 
 /// File names matched exactly (lowercased), sorted for binary search.

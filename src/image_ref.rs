@@ -8,9 +8,14 @@ use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
-const DEFAULT_DOMAIN: &str = "docker.io";
-const LEGACY_DEFAULT_DOMAIN: &str = "index.docker.io";
-const OFFICIAL_REPO_PREFIX: &str = "library/";
+/// Docker Hub's domain as normalization writes it: the one place the rest of the crate learns it.
+pub(crate) const HUB: &str = "docker.io";
+/// Docker Hub's legacy domain, the same registry as [`HUB`].
+const LEGACY_HUB: &str = "index.docker.io";
+/// The Docker Hub namespace of official images, implied by a one-component Hub name.
+pub(crate) const OFFICIAL_NAMESPACE: &str = "library";
+/// [`OFFICIAL_NAMESPACE`] as a path prefix.
+pub(crate) const OFFICIAL_REPO_PREFIX: &str = "library/";
 /// Go checks the normalized path (with `library/`), not the domain.
 const NAME_TOTAL_LENGTH_MAX: usize = 255;
 const TAG_LENGTH_MAX: usize = 128;
@@ -93,7 +98,7 @@ impl<'a> ImageRef<'a> {
             // Taken as a domain by `splitDockerDomain` but not a valid one: no domain at all.
             None if was_split => Domain::None,
             None => Domain::Hub,
-            Some(DEFAULT_DOMAIN | LEGACY_DEFAULT_DOMAIN) => Domain::Hub,
+            Some(domain) if is_hub_domain(domain) => Domain::Hub,
             Some(_) => Domain::Written,
         };
         parsed.implied_library =
@@ -112,7 +117,7 @@ impl<'a> ImageRef<'a> {
     /// Normalized domain: `docker.io` for Docker Hub, `""` when the name has no domain.
     pub fn domain(&self) -> &'a str {
         match self.domain {
-            Domain::Hub => DEFAULT_DOMAIN,
+            Domain::Hub => HUB,
             Domain::None => "",
             Domain::Written => &self.text[self.domain_span.clone().unwrap_or(0..0)],
         }
@@ -153,7 +158,7 @@ impl<'a> ImageRef<'a> {
         match self.domain {
             Domain::Written => Cow::Borrowed(&self.text[self.name_span()]),
             Domain::None => Cow::Owned(self.path()),
-            Domain::Hub => Cow::Owned(format!("{DEFAULT_DOMAIN}/{}", self.path())),
+            Domain::Hub => Cow::Owned(format!("{HUB}/{}", self.path())),
         }
     }
 
@@ -226,6 +231,19 @@ impl<'a> ImageRef<'a> {
     pub fn name_tag_span(&self) -> Range<usize> {
         let end = self.tag_span.as_ref().map_or(self.path_span.end, |t| t.end);
         self.name_span().start..end
+    }
+}
+
+/// Whether a written domain is Docker Hub's (`docker.io`, `index.docker.io`; case matters, as in Go).
+pub(crate) fn is_hub_domain(domain: &str) -> bool {
+    matches!(domain, HUB | LEGACY_HUB)
+}
+
+/// A written domain with Docker Hub's legacy spelling replaced by [`HUB`]; others unchanged.
+pub(crate) fn normalize_domain(domain: &str) -> &str {
+    match domain {
+        LEGACY_HUB => HUB,
+        other => other,
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::finding::RuleInfo;
-use crate::image_ref::{ImageRef, RefError};
+use crate::image_ref::{ImageRef, RefError, HUB, OFFICIAL_NAMESPACE, OFFICIAL_REPO_PREFIX};
 
 /// A rule as the user wrote it: `from` and, for a rename, `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +142,7 @@ impl RuleSet {
             Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => {
                 self.by_repo.entry(repo.clone()).or_default().push(index);
                 if let Some((domain, path)) = repo.split_once('/') {
-                    if domain != "docker.io" && domain.contains(['.', ':']) && path.contains('/') {
+                    if domain != HUB && domain.contains(['.', ':']) && path.contains('/') {
                         self.by_path.entry(path.to_owned()).or_insert(index);
                     }
                 }
@@ -362,7 +362,7 @@ impl Rule {
                 let (domain, path) = repo.split_once('/').unwrap_or(("", repo));
                 Some(match domain {
                     // Hub names may drop `docker.io/` and `library/`; the last component stays.
-                    "docker.io" => match path.strip_prefix("library/") {
+                    HUB => match path.strip_prefix(OFFICIAL_REPO_PREFIX) {
                         Some(short) => short.to_owned(),
                         None => path.to_owned(),
                     },
@@ -373,7 +373,7 @@ impl Rule {
                 })
             }
             Pattern::Prefix { domain, path } => match (domain.as_str(), path.as_str()) {
-                ("docker.io", "" | "library") => None,
+                (HUB, "" | OFFICIAL_NAMESPACE) => None,
                 (_, "") => Some(domain.clone()),
                 (_, path) => Some(path.to_owned()),
             },

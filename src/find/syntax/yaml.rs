@@ -11,79 +11,13 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-use super::context::Site;
 use crate::classify::FileKind;
+use crate::find::site::{Composite, ParseError, Part, Site, Structure};
+use crate::find::vocabulary::{self, KeyReader, KeyRole, SplitPart, DOCKER_SCHEME, USES_KEY};
 use crate::finding::{Confidence, ReviewReason};
 
 const OPAQUE: ReviewReason = ReviewReason::OpaqueYaml;
 const REGISTRY_SETTING: ReviewReason = ReviewReason::RegistrySetting;
-
-impl Site {
-    fn structural(span: Range<usize>) -> Self {
-        Site {
-            span,
-            confidence: Confidence::Structural,
-            why: None,
-        }
-    }
-
-    fn review(span: Range<usize>, why: ReviewReason) -> Self {
-        Site {
-            span,
-            confidence: Confidence::Review,
-            why: Some(why),
-        }
-    }
-}
-
-/// A scalar of a split map: its editable span and value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Part {
-    pub(crate) span: Range<usize>,
-    pub(crate) value: String,
-}
-
-/// `image: {registry, repository, tag, digest}`: one reference written in several scalars.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Composite {
-    pub(crate) registry: Option<Part>,
-    pub(crate) repository: Option<Part>,
-    pub(crate) tag: Option<Part>,
-    pub(crate) digest: Option<Part>,
-}
-
-impl Composite {
-    /// Spans of every part, so that tokens inside them are not judged on their own.
-    pub(crate) fn spans(&self) -> impl Iterator<Item = &Range<usize>> {
-        [&self.registry, &self.repository, &self.tag, &self.digest]
-            .into_iter()
-            .flatten()
-            .map(|p| &p.span)
-    }
-
-    /// From the first written part's start to the last one's end: where the reference is.
-    pub(crate) fn span(&self) -> Range<usize> {
-        let written = || {
-            [&self.registry, &self.repository, &self.tag, &self.digest]
-                .into_iter()
-                .flatten()
-                .filter(|p| !p.value.is_empty())
-                .map(|p| &p.span)
-        };
-        let start = written().map(|s| s.start).min().unwrap_or_default();
-        let end = written().map(|s| s.end).max().unwrap_or_default();
-        start..end
-    }
-}
-
-/// What the structure says about a file.
-#[derive(Debug, Default)]
-pub(crate) struct YamlSites {
-    /// Scalars in image positions, sorted by start: literal ones are structural, block and
-    /// escaped ones (which cannot be edited in place) and registry settings are review sites.
-    pub(crate) sites: Vec<Site>,
-    pub(crate) composites: Vec<Composite>,
-}
 
 /// Where a scalar sits: the key it is the value of, and the keys of the two enclosing containers.
 struct Position<'a> {
@@ -105,18 +39,19 @@ struct Frame {
     scalars: Vec<(String, Part)>,
 }
 
-/// Reads `text` as YAML; `Err` carries the parser's message (the caller falls back to lines).
-pub(crate) fn scan(kind: FileKind, text: &str) -> Result<YamlSites, String> {
+/// Reads `text` as YAML (or JSON) of dialect `kind`; on a parse error the caller falls back to
+/// lines.
+pub(crate) fn scan(kind: FileKind, text: &str) -> Result<Structure, ParseError> {
     let mut walker = Walker {
         kind,
         text,
         cursor: Cursor::new(text),
         frames: Vec::new(),
         anchors: HashMap::new(),
-        out: YamlSites::default(),
+        out: Structure::default(),
     };
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| e.to_string())?;
+        let (event, span) = event.map_err(|e| ParseError::new(e.to_string()))?;
         let range = walker.cursor.bytes(span.start.index())..walker.cursor.bytes(span.end.index());
         walker.event(event, range);
     }
@@ -133,7 +68,7 @@ struct Walker<'t> {
     frames: Vec<Frame>,
     /// Anchor id → the anchored scalar's editable span, if it is literal.
     anchors: HashMap<usize, Result<Range<usize>, Range<usize>>>,
-    out: YamlSites,
+    out: Structure,
 }
 
 impl Walker<'_> {
@@ -222,7 +157,7 @@ impl Walker<'_> {
         if let Some(confidence) = self.image_position(Some(value)) {
             match editable {
                 Some(mut span) => {
-                    if let Some(rest) = value.strip_prefix("docker://") {
+                    if let Some(rest) = value.strip_prefix(DOCKER_SCHEME) {
                         span.start = span.end - rest.len();
                     }
                     let why = (confidence == Confidence::Review).then_some(REGISTRY_SETTING);
@@ -251,27 +186,23 @@ impl Walker<'_> {
 
     /// Emits a composite reference for a Helm-style split map under an image key.
     fn split_map(&mut self, frame: Frame) {
-        let owner = frame
-            .owner
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let parent = frame
-            .owner_parent
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if !(owner.ends_with("image") || parent == "images") {
+        let lower = |s: Option<&str>| s.map(str::to_ascii_lowercase).unwrap_or_default();
+        let (owner, parent) = (
+            lower(frame.owner.as_deref()),
+            lower(frame.owner_parent.as_deref()),
+        );
+        if !vocabulary::is_split_map_owner(&owner, &parent) {
             return;
         }
         let mut composite = Composite::default();
         for (key, part) in frame.scalars {
-            match key.as_str() {
-                "registry" => composite.registry = Some(part),
-                "repository" => composite.repository = Some(part),
-                "tag" => composite.tag = Some(part),
-                "digest" => composite.digest = Some(part),
-                _ => {}
+            // Parts are collected by their key as written (`Tag:` is none).
+            match vocabulary::split_part(&key) {
+                Some(SplitPart::Registry) => composite.registry = Some(part),
+                Some(SplitPart::Repository) => composite.repository = Some(part),
+                Some(SplitPart::Tag) => composite.tag = Some(part),
+                Some(SplitPart::Digest) => composite.digest = Some(part),
+                None => {}
             }
         }
         if composite
@@ -284,24 +215,27 @@ impl Walker<'_> {
     }
 }
 
+/// Whether a value at `p` (a scalar `value`, or an alias when `None`) is an image, by the tables
+/// of [`vocabulary`].
 fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> Option<Confidence> {
     let lower = |s: Option<&str>| s.map(str::to_ascii_lowercase).unwrap_or_default();
     let (key, owner) = (lower(p.key), lower(p.owner));
-    let in_split_map = owner.ends_with("image") || lower(p.owner_parent) == "images";
+    let in_split_map = vocabulary::is_split_map_owner(&owner, &lower(p.owner_parent));
+    if in_split_map && vocabulary::split_part(&key).is_some() {
+        // Judged with the whole map.
+        return None;
+    }
     let structural = Some(Confidence::Structural);
-    match key.as_str() {
-        "registry" | "repository" | "tag" | "digest" if in_split_map => None,
-        k if k.ends_with("image") || k == "images" || k == "newname" => structural,
-        // GitLab `image: {name: …}`; Kubernetes image volumes `image: {reference: …}`.
-        "name" | "reference" if owner.ends_with("image") => structural,
-        "name" if owner == "images" && kind == FileKind::Kustomize => structural,
-        "name" if owner == "services" && kind == FileKind::GitlabCi => structural,
-        "container" if kind == FileKind::GithubActions => structural,
-        "uses" if value.is_some_and(|v| v.starts_with("docker://")) => structural,
-        k if k.ends_with("registry") => Some(Confidence::Review),
-        "" if p.key.is_none() && (owner.ends_with("image") || owner == "images") => structural,
-        "" if p.key.is_none() && owner == "services" && kind == FileKind::GitlabCi => structural,
-        _ => None,
+    if vocabulary::nested_image_key(kind, p.key.map(|_| key.as_str()), &owner) {
+        return structural;
+    }
+    if key == USES_KEY && value.is_some_and(|v| v.starts_with(DOCKER_SCHEME)) {
+        return structural;
+    }
+    match vocabulary::image_key(KeyReader::Yaml, kind, &key) {
+        KeyRole::Image => structural,
+        KeyRole::Registry => Some(Confidence::Review),
+        KeyRole::Not => None,
     }
 }
 

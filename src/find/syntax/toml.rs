@@ -8,16 +8,17 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
 
-use super::context::Site;
-use super::yaml::YamlSites;
+use crate::classify::FileKind;
+use crate::find::site::{ParseError, Site, Structure};
+use crate::find::vocabulary::{image_key, KeyReader, KeyRole};
 use crate::finding::{Confidence, ReviewReason};
 
 const ESCAPED: ReviewReason = ReviewReason::OpaqueToml;
 
-/// Reads `text` as TOML; `Err` carries the parser's message.
-pub(crate) fn scan(text: &str) -> Result<YamlSites, String> {
-    let doc = Document::parse(text).map_err(|e| e.message().to_owned())?;
-    let mut out = YamlSites::default();
+/// Reads `text` as TOML.
+pub(crate) fn scan(text: &str) -> Result<Structure, ParseError> {
+    let doc = Document::parse(text).map_err(|e| ParseError::new(e.message()))?;
+    let mut out = Structure::default();
     walk_item(text, None, doc.as_item(), &mut out.sites);
     out.sites.sort_by_key(|s| (s.span.start, s.span.end));
     Ok(out)
@@ -25,7 +26,7 @@ pub(crate) fn scan(text: &str) -> Result<YamlSites, String> {
 
 fn is_image_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    key.ends_with("image") || key.ends_with("images")
+    image_key(KeyReader::Toml, FileKind::Toml, &key) == KeyRole::Image
 }
 
 fn walk_item(text: &str, key: Option<&str>, item: &Item, out: &mut Vec<Site>) {

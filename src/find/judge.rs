@@ -1,0 +1,256 @@
+//! The judge: what a candidate is, given where it stands — a rewrite with its edits, stale, a
+//! review, an inventory entry, or nothing. Handles bare registry prefixes (`registry: k8s.gcr.io`)
+//! and Helm split maps, judged as one reference and edited part by part.
+
+use std::ops::Range;
+
+use super::matcher::Matcher;
+use super::site::{Composite, Part, Site};
+use super::token::Token;
+use crate::classify::FileKind;
+use crate::finding::{Confidence, Edit, Finding, Outcome, ReviewReason, RuleId};
+use crate::image_ref::{self, ImageRef};
+use crate::rule::Verdict;
+
+/// Judges the candidates of one file.
+pub(super) struct Judge<'a> {
+    pub(super) matcher: &'a Matcher,
+    pub(super) kind: FileKind,
+    pub(super) text: &'a [u8],
+}
+
+impl Judge<'_> {
+    /// Decides what a candidate is: a rewrite, stale, review, inventory entry, or nothing.
+    /// Needle hits reach here only when [`Matcher::relevant`] says some rule has a say on them:
+    /// a new way for this function to report a hit must be reflected there.
+    /// A value that is exactly a prefix rule's prefix (`k8s.gcr.io` in a `registry:` field) is
+    /// a bare prefix: rewritten in an image field, reviewed elsewhere.
+    pub(super) fn judge(&self, tok: &Token, site: Option<&Site>) -> Option<Finding> {
+        let span = tok.span.clone();
+        let written = std::str::from_utf8(&self.text[span.clone()]).ok()?;
+        let confidence = site.map_or(Confidence::QualifiedText, |s| s.confidence);
+        if let Some((rule, to)) = self
+            .matcher
+            .rules
+            .bare_prefix(written)
+            .filter(|_| !self.matcher.inventory)
+        {
+            let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
+            let outcome = match (in_image_field, to) {
+                (true, Some(to)) => Outcome::Rewrite {
+                    edits: vec![self.edit(span.clone(), to.clone())],
+                    new: to,
+                },
+                (true, None) => Outcome::Stale,
+                (false, _) => Outcome::Review(
+                    site.and_then(|s| s.why)
+                        .unwrap_or(ReviewReason::RegistryOutsideField),
+                ),
+            };
+            return Some(self.finding(span, written, confidence, outcome, Some(rule), None));
+        }
+        let reference = ImageRef::parse(written).ok()?;
+        let found = |outcome, rule| {
+            Some(self.finding(
+                span.clone(),
+                written,
+                confidence,
+                outcome,
+                rule,
+                Some(&reference),
+            ))
+        };
+        if self.matcher.inventory {
+            return if site.is_some() && tok.templated.is_none() {
+                found(Outcome::Inventory, None)
+            } else {
+                None
+            };
+        }
+        let repository = reference.repository();
+        let verdict = self.matcher.rules.verdict_for(&reference, &repository);
+        // A templated one-word Docker Hub name outside an image position is just a word.
+        let hub_word = site.is_none()
+            && !reference.has_written_domain()
+            && !reference.written_path().contains('/');
+        if tok.templated.is_some() && hub_word {
+            return None;
+        }
+        if let Some(why) = site.and_then(|s| s.why).or(tok.templated) {
+            let rule = match &verdict {
+                Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
+                None => self.matcher.rules.path_only(&reference),
+            }?;
+            return found(Outcome::Review(why), Some(rule));
+        }
+        match verdict {
+            // A short Docker Hub name is an image only where the place says so.
+            Some(_) if site.is_none() && !reference.has_written_domain() => None,
+            Some(Verdict::Rewrite {
+                rule,
+                span: part,
+                replacement,
+            }) => {
+                let new = format!(
+                    "{}{replacement}{}",
+                    &written[..part.start],
+                    &written[part.end..]
+                );
+                let edit = self.edit(span.start + part.start..span.start + part.end, replacement);
+                found(
+                    Outcome::Rewrite {
+                        new,
+                        edits: vec![edit],
+                    },
+                    Some(rule),
+                )
+            }
+            Some(Verdict::Denied { rule }) => found(Outcome::Stale, Some(rule)),
+            None => {
+                let rule = self.matcher.rules.path_only(&reference)?;
+                found(Outcome::Review(ReviewReason::PathOnly), Some(rule))
+            }
+        }
+    }
+
+    /// Judges a Helm split map as one reference and edits each part that changes.
+    pub(super) fn judge_composite(&self, map: &Composite) -> Option<Finding> {
+        let repository = map.repository.as_ref()?;
+        fn part(p: &Option<Part>) -> Option<&str> {
+            p.as_ref()
+                .map(|p| p.value.as_str())
+                .filter(|v| !v.is_empty())
+        }
+        let (registry, tag, digest) = (part(&map.registry), part(&map.tag), part(&map.digest));
+        let mut written = registry.map_or(String::new(), |r| format!("{r}/"));
+        written.push_str(&repository.value);
+        if let Some(tag) = tag {
+            written = format!("{written}:{tag}");
+        }
+        if let Some(digest) = digest {
+            written = format!("{written}@{digest}");
+        }
+        let reference = ImageRef::parse(&written).ok()?;
+        let span = map.span();
+        let found = |outcome, rule| {
+            Some(self.finding(
+                span.clone(),
+                &written,
+                Confidence::Structural,
+                outcome,
+                rule,
+                Some(&reference),
+            ))
+        };
+        if self.matcher.inventory {
+            return found(Outcome::Inventory, None);
+        }
+        match self.matcher.rules.verdict(&reference) {
+            Some(Verdict::Rewrite {
+                rule,
+                span: part,
+                replacement,
+            }) => {
+                let new = format!(
+                    "{}{replacement}{}",
+                    &written[..part.start],
+                    &written[part.end..]
+                );
+                let new_ref = ImageRef::parse(&new).ok()?;
+                let edits: Vec<Edit> = split_edits(map, registry.is_some(), &new_ref)
+                    .into_iter()
+                    .map(|(range, text)| self.edit(range, text))
+                    .collect();
+                if edits.is_empty() {
+                    return None;
+                }
+                found(Outcome::Rewrite { new, edits }, Some(rule))
+            }
+            Some(Verdict::Denied { rule }) => found(Outcome::Stale, Some(rule)),
+            None if registry.is_none() => {
+                let rule = self.matcher.rules.path_only(&reference)?;
+                found(
+                    Outcome::Review(ReviewReason::MapWithoutRegistry),
+                    Some(rule),
+                )
+            }
+            None => None,
+        }
+    }
+
+    /// A splice of this file: `old` is taken from the file itself.
+    fn edit(&self, range: Range<usize>, new: String) -> Edit {
+        Edit {
+            old: String::from_utf8_lossy(&self.text[range.clone()]).into_owned(),
+            range,
+            new,
+        }
+    }
+
+    /// A finding at `span` whose reference reads `reference`; review findings have review
+    /// confidence whatever their place.
+    fn finding(
+        &self,
+        span: Range<usize>,
+        reference: &str,
+        confidence: Confidence,
+        outcome: Outcome,
+        rule: Option<usize>,
+        parsed: Option<&ImageRef<'_>>,
+    ) -> Finding {
+        let confidence = match outcome {
+            Outcome::Review(_) => Confidence::Review,
+            _ => confidence,
+        };
+        Finding {
+            old: String::from_utf8_lossy(&self.text[span.clone()]).into_owned(),
+            span,
+            line: 0,
+            column: 0,
+            context: self.kind,
+            confidence,
+            outcome,
+            disposition: None,
+            reference: reference.to_owned(),
+            rule: rule.map(RuleId),
+            repository: parsed.map(ImageRef::repository),
+            tag: parsed.and_then(|r| r.tag().map(str::to_owned)),
+            digest: parsed.and_then(|r| r.digest().map(str::to_owned)),
+        }
+    }
+}
+
+/// The edits that turn a split map into `new`: the registry only if it moves, the repository only
+/// if its path changes (with the registry folded in when the map has none), the tag if replaced.
+fn split_edits(
+    map: &Composite,
+    has_registry: bool,
+    new: &ImageRef<'_>,
+) -> Vec<(Range<usize>, String)> {
+    let mut edits = Vec::new();
+    let new_domain = new.written_domain().unwrap_or(image_ref::HUB);
+    let mut new_path = new.written_path().to_owned();
+    match map.registry.as_ref().filter(|_| has_registry) {
+        Some(registry)
+            if image_ref::normalize_domain(&registry.value)
+                != image_ref::normalize_domain(new_domain) =>
+        {
+            edits.push((registry.span.clone(), new_domain.to_owned()));
+        }
+        Some(_) => {}
+        None if !new.is_hub() => new_path = format!("{new_domain}/{new_path}"),
+        None => {}
+    }
+    if let Some(repository) = &map.repository {
+        if repository.value != new_path {
+            edits.push((repository.span.clone(), new_path));
+        }
+    }
+    if let (Some(tag), Some(new_tag)) = (&map.tag, new.tag()) {
+        if tag.value != new_tag {
+            edits.push((tag.span.clone(), new_tag.to_owned()));
+        }
+    }
+    edits.sort_by_key(|(r, _)| r.start);
+    edits
+}

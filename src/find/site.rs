@@ -1,0 +1,106 @@
+//! Sites: what every syntax front-end produces and the judge consumes. A site is a byte range
+//! that holds an image by its place; a composite is a Helm split map (one reference written in
+//! several scalars); a [`Structure`] is all of them for one file, as a structural reader saw it,
+//! or a [`ParseError`] when it could not read the file.
+//! A leaf of `find`: it imports only the domain model.
+
+use std::ops::Range;
+
+use crate::finding::{Confidence, ReviewReason};
+
+/// A byte range that holds an image value, and how it is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Site {
+    pub(crate) span: Range<usize>,
+    pub(crate) confidence: Confidence,
+    /// For review sites: why a human must look.
+    pub(crate) why: Option<ReviewReason>,
+}
+
+impl Site {
+    /// A structural image field.
+    pub(crate) fn structural(span: Range<usize>) -> Self {
+        Site {
+            span,
+            confidence: Confidence::Structural,
+            why: None,
+        }
+    }
+
+    /// A place a human must look at, for `why`.
+    pub(crate) fn review(span: Range<usize>, why: ReviewReason) -> Self {
+        Site {
+            span,
+            confidence: Confidence::Review,
+            why: Some(why),
+        }
+    }
+}
+
+/// A site found on one line, with its range relative to the line's start: what the line
+/// front-ends return before the dispatcher turns it into a [`Site`] in file offsets.
+pub(crate) type LineSite = (Range<usize>, Confidence);
+
+/// A scalar of a split map: its editable span and value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Part {
+    pub(crate) span: Range<usize>,
+    pub(crate) value: String,
+}
+
+/// `image: {registry, repository, tag, digest}`: one reference written in several scalars.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Composite {
+    pub(crate) registry: Option<Part>,
+    pub(crate) repository: Option<Part>,
+    pub(crate) tag: Option<Part>,
+    pub(crate) digest: Option<Part>,
+}
+
+impl Composite {
+    /// Spans of every part, so that tokens inside them are not judged on their own.
+    pub(crate) fn spans(&self) -> impl Iterator<Item = &Range<usize>> {
+        [&self.registry, &self.repository, &self.tag, &self.digest]
+            .into_iter()
+            .flatten()
+            .map(|p| &p.span)
+    }
+
+    /// From the first written part's start to the last one's end: where the reference is.
+    pub(crate) fn span(&self) -> Range<usize> {
+        let written = || {
+            [&self.registry, &self.repository, &self.tag, &self.digest]
+                .into_iter()
+                .flatten()
+                .filter(|p| !p.value.is_empty())
+                .map(|p| &p.span)
+        };
+        let start = written().map(|s| s.start).min().unwrap_or_default();
+        let end = written().map(|s| s.end).max().unwrap_or_default();
+        start..end
+    }
+}
+
+/// What a structural reader (YAML, JSON, TOML) says about a whole file.
+#[derive(Debug, Default)]
+pub(crate) struct Structure {
+    /// Values in image positions, sorted by start: literal ones are structural, those that
+    /// cannot be edited in place (block, escaped) and registry settings are review sites.
+    pub(crate) sites: Vec<Site>,
+    pub(crate) composites: Vec<Composite>,
+}
+
+/// Why a structural reader could not read a file: the parser's own words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct ParseError {
+    pub(crate) message: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        ParseError {
+            message: message.into(),
+        }
+    }
+}

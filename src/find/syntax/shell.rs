@@ -1,0 +1,256 @@
+//! Shell command lines: the image arguments of container tools (`docker run`, `podman pull`,
+//! `docker build -t`, `kubectl set image`, any `--image=`) and `*IMAGE*=` variable assignments.
+//! Run on every line of every file: scripts, CI steps, Makefiles, Dockerfile `RUN`s and docs
+//! all hold command lines.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use super::words::{is_redirection, is_separator, shell_words, trim_comment};
+use crate::find::site::LineSite;
+use crate::find::vocabulary::{self, ToolKind};
+use crate::finding::Confidence;
+
+/// Whether a line can hold a container command: a cheap test before splitting it into words.
+/// (Two-letter tools, `oc `, are checked apart, as words: as an automaton pattern `oc` is common
+/// enough to defeat its prefilter.)
+pub(crate) fn mentions_a_tool(line: &[u8]) -> bool {
+    static TOOLS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    static WORD_TOOLS: OnceLock<Vec<(Vec<u8>, memchr::memmem::Finder<'static>)>> = OnceLock::new();
+    let tools = TOOLS.get_or_init(|| {
+        // Leftmost semantics let the automaton use its SIMD (Teddy) prefilter; with the default
+        // standard semantics five patterns have no usable prefilter and a minified 1 MB line is
+        // walked byte by byte. Only `is_match` is asked, so the semantics make no difference.
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(vocabulary::searchable_tools().chain([vocabulary::IMAGE_FLAG]))
+            .expect("literal patterns build an automaton")
+    });
+    let word_tools = WORD_TOOLS.get_or_init(|| {
+        vocabulary::word_tools()
+            .map(|tool| {
+                let inside = format!(" {tool} ");
+                let finder = memchr::memmem::Finder::new(inside.as_bytes()).into_owned();
+                (format!("{tool} ").into_bytes(), finder)
+            })
+            .collect()
+    });
+    tools.is_match(line)
+        || word_tools.iter().any(|(first, inside)| {
+            line.trim_ascii_start().starts_with(first) || inside.find(line).is_some()
+        })
+}
+
+/// Image arguments of container command lines anywhere in the line.
+pub(crate) fn command_sites(line: &[u8]) -> Vec<LineSite> {
+    let mut sites = Vec::new();
+    let words = shell_words(line, 0);
+    for (i, word) in words.iter().enumerate() {
+        let w = &line[word.clone()];
+        let tool = w.rsplit(|&b| b == b'/').next().unwrap_or(w);
+        let args = &words[i + 1..];
+        match vocabulary::tool(tool) {
+            Some(ToolKind::Container) => sites.extend(container_cli(line, args)),
+            Some(ToolKind::Kubectl) => sites.extend(kubectl(line, args)),
+            None => {}
+        }
+        let flag = vocabulary::IMAGE_FLAG.as_bytes();
+        if let Some(value) = w.strip_prefix(flag).and_then(|v| v.strip_prefix(b"=")) {
+            let start = word.end - value.len();
+            sites.push((start..word.end, Confidence::Command));
+        } else if w == flag {
+            if let Some(next) = words.get(i + 1) {
+                sites.push((next.clone(), Confidence::Command));
+            }
+        }
+    }
+    sites
+}
+
+/// Whether `flag` takes no value; `short` lists the subcommand's boolean one-letter flags.
+fn is_boolean_flag(flag: &[u8], short: &[u8]) -> bool {
+    if flag.contains(&b'=') {
+        return true;
+    }
+    if flag.starts_with(b"--") {
+        return vocabulary::BOOLEAN_FLAGS.contains(&flag);
+    }
+    flag.len() > 1 && flag[1..].iter().all(|b| short.contains(b))
+}
+
+/// Positional arguments in `args`, skipping options and their values, up to `limit`, stopping
+/// at a command separator.
+fn positionals(
+    line: &[u8],
+    args: &[Range<usize>],
+    short: &[u8],
+    limit: usize,
+) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() && out.len() < limit {
+        let w = &line[args[i].clone()];
+        if is_separator(w) {
+            break;
+        }
+        if is_redirection(w) || w.starts_with(b"&>") {
+            i += if w.ends_with(b">") || w.ends_with(b"<") {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        if w.starts_with(b"-") && w.len() > 1 {
+            i += if is_boolean_flag(w, short) { 1 } else { 2 };
+            continue;
+        }
+        out.push(args[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// Values of `-t X`, `--tag X`, `-t=X`, `--tag=X`.
+fn tag_values(line: &[u8], args: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        let w = &line[arg.clone()];
+        if is_separator(w) {
+            break;
+        }
+        if w == b"-t" || w == b"--tag" {
+            out.extend(args.get(i + 1).cloned());
+        } else if let Some(v) = w.strip_prefix(b"--tag=").or_else(|| w.strip_prefix(b"-t=")) {
+            out.push(arg.end - v.len()..arg.end);
+        }
+    }
+    out
+}
+
+fn container_cli(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
+    let mut rest = args;
+    let word = |r: &[Range<usize>], i: usize| r.get(i).map(|x| &line[x.clone()]);
+    if matches!(word(rest, 0), Some(b"image" | b"container")) {
+        rest = &rest[1..];
+    }
+    let Some(sub) = word(rest, 0) else {
+        return Vec::new();
+    };
+    let after = &rest[1..];
+    let images = match sub {
+        b"run" | b"create" => positionals(line, after, b"dtiPq", 1),
+        b"pull" | b"push" | b"history" => positionals(line, after, b"aqH", 1),
+        b"tag" => positionals(line, after, b"", 2),
+        b"build" => tag_values(line, after),
+        b"buildx" => match word(after, 0) {
+            Some(b"build") => tag_values(line, &after[1..]),
+            Some(b"imagetools") if word(after, 1) == Some(b"create") => {
+                let args = &after[2..];
+                let mut all = tag_values(line, args);
+                all.extend(positionals(line, args, b"", usize::MAX));
+                all
+            }
+            Some(b"imagetools") => positionals(line, &after[2.min(after.len())..], b"", usize::MAX),
+            _ => Vec::new(),
+        },
+        b"manifest" => positionals(line, &after[1.min(after.len())..], b"", usize::MAX),
+        b"inspect" | b"rmi" | b"save" => positionals(line, after, b"f", usize::MAX),
+        _ => Vec::new(),
+    };
+    images
+        .into_iter()
+        .map(|r| (r, Confidence::Command))
+        .collect()
+}
+
+/// `kubectl set image deploy/x app=IMAGE` (the `--image` flag is handled for every tool).
+fn kubectl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
+    let is = |i: usize, w: &[u8]| args.get(i).is_some_and(|a| &line[a.clone()] == w);
+    if !(is(0, b"set") && is(1, b"image")) {
+        return Vec::new();
+    }
+    args[2..]
+        .iter()
+        .filter_map(|a| {
+            let eq = memchr::memchr(b'=', &line[a.clone()])?;
+            Some((a.start + eq + 1..a.end, Confidence::Command))
+        })
+        .collect()
+}
+
+/// `IMAGE=value`, `export APP_IMAGE="value"`, `IMAGE ?= value`, `set BASE_IMAGE=value`.
+pub(crate) fn assignment_value(line: &[u8]) -> Option<LineSite> {
+    let eq = memchr::memchr(b'=', line)?;
+    let mut name_end = eq;
+    if name_end > 0 && matches!(line[name_end - 1], b'?' | b':' | b'+') {
+        name_end -= 1;
+    }
+    while name_end > 0 && line[name_end - 1] == b' ' {
+        name_end -= 1;
+    }
+    let mut name_start = name_end;
+    while name_start > 0
+        && (line[name_start - 1].is_ascii_alphanumeric() || line[name_start - 1] == b'_')
+    {
+        name_start -= 1;
+    }
+    if name_start > 0 && !line[name_start - 1].is_ascii_whitespace() {
+        return None;
+    }
+    let name = line[name_start..name_end].to_ascii_uppercase();
+    if name.is_empty() || memchr::memmem::find(&name, vocabulary::IMAGE_VARIABLE).is_none() {
+        return None;
+    }
+    let value = trim_comment(line, eq + 1);
+    let end = line[value.clone()]
+        .iter()
+        .position(|&b| b == b' ')
+        .map_or(value.end, |p| value.start + p);
+    Some((value.start..end, Confidence::Command))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::classify::FileKind;
+    use crate::find::syntax::site_texts;
+
+    #[test]
+    fn docker_run_skips_option_values() {
+        let sh = "docker run -d --name nginx -p 80:80 -v x:/y --rm nginx:1.25 nginx -g off\nif docker manifest inspect a/b:1 >/dev/null 2>&1; then docker pull c/d > /tmp/log; fi\n";
+        assert_eq!(
+            site_texts(FileKind::Shell, sh),
+            ["nginx:1.25", "a/b:1", "c/d"]
+        );
+    }
+
+    #[test]
+    fn other_container_commands() {
+        let sh = "podman pull --platform linux/amd64 redis\ndocker tag a:1 b:2\ndocker build -t app:1 .\ndocker buildx imagetools create -t x:1 x:1-amd64 x:1-arm64\nkubectl set image deploy/web web=nginx:1.27\nkubectl run tmp --image=busybox -- sh\necho hi | docker push \"$IMAGE\"\n";
+        assert_eq!(
+            site_texts(FileKind::Shell, sh),
+            [
+                "redis",
+                "a:1",
+                "b:2",
+                "app:1",
+                "x:1",
+                "x:1-amd64",
+                "x:1-arm64",
+                "nginx:1.27",
+                "busybox",
+                "$IMAGE"
+            ]
+        );
+    }
+
+    #[test]
+    fn image_assignments() {
+        let text =
+            "IMAGE ?= ghcr.io/a/b\nexport APP_IMAGE=\"nginx\"\nset BASE_IMAGE=redis\nOTHER=nginx\n";
+        assert_eq!(
+            site_texts(FileKind::Makefile, text),
+            ["ghcr.io/a/b", "\"nginx\"", "redis"]
+        );
+    }
+}

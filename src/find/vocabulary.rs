@@ -1,0 +1,299 @@
+//! What the finders know about images, one table per piece of knowledge: image-like keys (for
+//! every syntax that has keys), the parts of a Helm split map, container tools, their boolean
+//! flags, image variables. Every syntax front-end reads these; where the syntaxes disagree, the
+//! table says so in a column rather than in a second list.
+
+use crate::classify::FileKind;
+
+use KeyName::{Exact, Suffix};
+use KeyRole::{Image, Not, Registry};
+
+/// How a key name is compared (the key lowercased).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeyName {
+    Exact(&'static str),
+    Suffix(&'static str),
+}
+
+impl KeyName {
+    fn matches(self, lower: &str) -> bool {
+        match self {
+            Exact(name) => lower == name,
+            Suffix(suffix) => lower.ends_with(suffix),
+        }
+    }
+}
+
+/// What a key's value is to one reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyRole {
+    /// Not an image position.
+    Not,
+    /// An image: a structural site.
+    Image,
+    /// A registry setting (`global.imageRegistry`): a review site.
+    Registry,
+}
+
+/// The readers of keyed syntaxes; they disagree on some keys (see [`IMAGE_KEYS`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeyReader {
+    /// YAML and JSON read as structure.
+    Yaml,
+    /// YAML and JSON read line by line (templates, malformed files, Markdown fences).
+    YamlLines,
+    Toml,
+}
+
+/// One image-like key and what it is to each reader.
+#[derive(Debug)]
+pub(crate) struct ImageKey {
+    name: KeyName,
+    /// Counts only in files of this kind (a dialect of YAML).
+    only_in: Option<FileKind>,
+    yaml: KeyRole,
+    yaml_lines: KeyRole,
+    toml: KeyRole,
+}
+
+const fn key(
+    name: KeyName,
+    only_in: Option<FileKind>,
+    [yaml, yaml_lines, toml]: [KeyRole; 3],
+) -> ImageKey {
+    ImageKey {
+        name,
+        only_in,
+        yaml,
+        yaml_lines,
+        toml,
+    }
+}
+
+/// Keys whose value is an image wherever they stand; the first row that matches decides.
+/// Columns: YAML structure, YAML lines, TOML.
+pub(crate) const IMAGE_KEYS: &[ImageKey] = &[
+    // `image:`, `baseImage:`, `FOO_IMAGE:`.
+    key(Suffix("image"), None, [Image, Image, Image]),
+    // `images: [a, b]`. The line reader sees one line at a time, so not a list under the key.
+    key(Exact("images"), None, [Image, Not, Image]),
+    // TOML also takes `extra_images = [..]`; YAML only `images` itself.
+    key(Suffix("images"), None, [Not, Not, Image]),
+    // kustomize `newName:`, in every YAML file (not only kustomizations); not in TOML.
+    key(Exact("newname"), None, [Image, Image, Not]),
+    // GitHub Actions `container: node:20`.
+    key(
+        Exact("container"),
+        Some(FileKind::GithubActions),
+        [Image, Image, Not],
+    ),
+    // `registry:`, `imageRegistry:` outside a split map: a review site for the structure, but
+    // the line reader takes the value as an image (it cannot tell a split map from a setting).
+    key(Suffix("registry"), None, [Registry, Image, Not]),
+];
+
+/// What the value of `key` (lowercased) is to `reader` in a file of `kind`.
+pub(crate) fn image_key(reader: KeyReader, kind: FileKind, key: &str) -> KeyRole {
+    let Some(row) = IMAGE_KEYS
+        .iter()
+        .find(|k| k.name.matches(key) && k.only_in.is_none_or(|only| only == kind))
+    else {
+        return Not;
+    };
+    match reader {
+        KeyReader::Yaml => row.yaml,
+        KeyReader::YamlLines => row.yaml_lines,
+        KeyReader::Toml => row.toml,
+    }
+}
+
+/// A key (or, with `key: None`, a list item) whose value is an image because of the key that
+/// owns its map or list. Read by the YAML structure only: the line reader sees no owners.
+#[derive(Debug)]
+pub(crate) struct NestedKey {
+    key: Option<&'static str>,
+    owner: KeyName,
+    only_in: Option<FileKind>,
+}
+
+const fn nested(key: Option<&'static str>, owner: KeyName, only_in: Option<FileKind>) -> NestedKey {
+    NestedKey {
+        key,
+        owner,
+        only_in,
+    }
+}
+
+pub(crate) const NESTED_IMAGE_KEYS: &[NestedKey] = &[
+    // GitLab `image: {name: …}`; Kubernetes image volumes `image: {reference: …}`.
+    nested(Some("name"), Suffix("image"), None),
+    nested(Some("reference"), Suffix("image"), None),
+    // kustomize `images: [{name: nginx, newName: …}]`.
+    nested(Some("name"), Exact("images"), Some(FileKind::Kustomize)),
+    // GitLab `services: [postgres:16, {name: redis:7}]`.
+    nested(Some("name"), Exact("services"), Some(FileKind::GitlabCi)),
+    nested(None, Exact("services"), Some(FileKind::GitlabCi)),
+    // `image: [a, b]`, `images: [a, b]`.
+    nested(None, Suffix("image"), None),
+    nested(None, Exact("images"), None),
+];
+
+/// Whether the value of `key` (lowercased; `None` for a list item) under `owner` (lowercased)
+/// is an image by [`NESTED_IMAGE_KEYS`].
+pub(crate) fn nested_image_key(kind: FileKind, key: Option<&str>, owner: &str) -> bool {
+    NESTED_IMAGE_KEYS.iter().any(|n| {
+        n.key == key && n.owner.matches(owner) && n.only_in.is_none_or(|only| only == kind)
+    })
+}
+
+/// GitHub Actions `uses: docker://alpine:3`: this key holds an image written with this scheme.
+/// The structure takes values that start with the scheme, the line reader values containing it.
+pub(crate) const USES_KEY: &str = "uses";
+pub(crate) const DOCKER_SCHEME: &str = "docker://";
+
+/// One part of a Helm-style split map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SplitPart {
+    Registry,
+    Repository,
+    Tag,
+    Digest,
+}
+
+/// The keys of a split map's parts.
+pub(crate) const SPLIT_MAP_PARTS: &[(&str, SplitPart)] = &[
+    ("registry", SplitPart::Registry),
+    ("repository", SplitPart::Repository),
+    ("tag", SplitPart::Tag),
+    ("digest", SplitPart::Digest),
+];
+
+/// The part a key names, compared exactly: the YAML reader asks with the key lowercased to keep
+/// parts out of the image sites, and as written to collect the parts (so `Tag:` is neither).
+pub(crate) fn split_part(key: &str) -> Option<SplitPart> {
+    SPLIT_MAP_PARTS
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|&(_, part)| part)
+}
+
+/// Whether a map under `owner`, itself under `owner_parent` (both lowercased), is a split map:
+/// `image: {repository: …}` or `images: {app: {repository: …}}`.
+pub(crate) fn is_split_map_owner(owner: &str, owner_parent: &str) -> bool {
+    owner.ends_with("image") || owner_parent == "images"
+}
+
+/// How a container tool's command line names images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ToolKind {
+    /// The Docker CLI and its look-alikes: `run`, `pull`, `build -t`, ….
+    Container,
+    /// `kubectl set image`.
+    Kubectl,
+}
+
+/// Commands whose arguments can be images (the `--image` flag counts for every command).
+pub(crate) const CONTAINER_TOOLS: &[(&str, ToolKind)] = &[
+    ("docker", ToolKind::Container),
+    ("podman", ToolKind::Container),
+    ("nerdctl", ToolKind::Container),
+    ("kubectl", ToolKind::Kubectl),
+    ("oc", ToolKind::Kubectl),
+];
+
+/// The flag that takes an image in any command (`kubectl run --image=…`).
+pub(crate) const IMAGE_FLAG: &str = "--image";
+
+/// The tool a command word names.
+pub(crate) fn tool(word: &[u8]) -> Option<ToolKind> {
+    CONTAINER_TOOLS
+        .iter()
+        .find(|(name, _)| name.as_bytes() == word)
+        .map(|&(_, kind)| kind)
+}
+
+/// Tools worth a substring search.
+pub(crate) fn searchable_tools() -> impl Iterator<Item = &'static str> {
+    CONTAINER_TOOLS
+        .iter()
+        .map(|&(name, _)| name)
+        .filter(|name| name.len() > 2)
+}
+
+/// Tools with a two-letter name (`oc`): in too many words for a substring search, so lines are
+/// tested for them as a word, and they are no context keyword.
+pub(crate) fn word_tools() -> impl Iterator<Item = &'static str> {
+    CONTAINER_TOOLS
+        .iter()
+        .map(|&(name, _)| name)
+        .filter(|name| name.len() <= 2)
+}
+
+/// Words (any case) that make a line worth reading for image positions when no needle can: for
+/// `list`, and for rules with no fixed text (every Docker Hub image).
+pub(crate) fn context_keywords() -> Vec<&'static str> {
+    let mut words = vec!["image", "from"];
+    words.extend(searchable_tools());
+    words.push("container");
+    words
+}
+
+/// Boolean flags of `run`/`create`/`pull`/`push` (all other flags take a value).
+pub(crate) const BOOLEAN_FLAGS: &[&[u8]] = &[
+    b"--all-tags",
+    b"--detach",
+    b"--disable-content-trust",
+    b"--help",
+    b"--init",
+    b"--interactive",
+    b"--no-healthcheck",
+    b"--oom-kill-disable",
+    b"--privileged",
+    b"--publish-all",
+    b"--quiet",
+    b"--read-only",
+    b"--rm",
+    b"--sig-proxy",
+    b"--tty",
+];
+
+/// A variable holds an image when its name, uppercased, contains this anywhere (`IMAGE`,
+/// `APP_IMAGE`, also `IMAGE_TAG`): unlike keys, which must end with `image`.
+pub(crate) const IMAGE_VARIABLE: &[u8] = b"IMAGE";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_disagree_only_where_the_table_says() {
+        let role = |reader, key| image_key(reader, FileKind::Yaml, key);
+        let all = |key| {
+            [KeyReader::Yaml, KeyReader::YamlLines, KeyReader::Toml].map(|reader| role(reader, key))
+        };
+        assert_eq!(all("baseimage"), [Image, Image, Image]);
+        assert_eq!(all("images"), [Image, Not, Image]);
+        assert_eq!(all("extra_images"), [Not, Not, Image]);
+        assert_eq!(all("newname"), [Image, Image, Not]);
+        assert_eq!(all("imageregistry"), [Registry, Image, Not]);
+        assert_eq!(all("container"), [Not, Not, Not]);
+        let actions = image_key(KeyReader::Yaml, FileKind::GithubActions, "container");
+        assert_eq!(actions, Image);
+    }
+
+    #[test]
+    fn context_keywords_leave_out_two_letter_tools() {
+        let words = [
+            "image",
+            "from",
+            "docker",
+            "podman",
+            "nerdctl",
+            "kubectl",
+            "container",
+        ];
+        assert_eq!(context_keywords(), words);
+        assert_eq!(word_tools().collect::<Vec<_>>(), ["oc"]);
+        assert_eq!(tool(b"oc"), Some(ToolKind::Kubectl));
+    }
+}
