@@ -53,6 +53,14 @@ pub enum ReviewReason {
     RegistrySetting,
     /// A value equal to a prefix rule's prefix, outside an image field.
     RegistryOutsideField,
+    /// A bare short name (`nginx`) assigned to an image-named variable: the name alone does
+    /// not make it an image.
+    BareNameInVariable,
+    /// A short name in a word that also holds a variable or a template (`local/api:"${TAG}"`).
+    TemplatedWord,
+    /// A matching name written with uppercase letters (`GHCR.io/o/app`), which registries do not
+    /// take as written.
+    Uppercase,
 }
 
 impl ReviewReason {
@@ -73,6 +81,15 @@ impl ReviewReason {
                 "a registry setting outside an image map (such as global.imageRegistry); check it by hand"
             }
             ReviewReason::RegistryOutsideField => "the registry alone, outside an image field",
+            ReviewReason::Uppercase => {
+                "written with uppercase letters (a registry may not take it as written); check and rename it by hand"
+            }
+            ReviewReason::TemplatedWord => {
+                "the word holds a variable or a template, so it is not one literal name; check it by hand"
+            }
+            ReviewReason::BareNameInVariable => {
+                "a bare name in a variable; give it a tag or a registry, or rename it by hand"
+            }
         }
     }
 }

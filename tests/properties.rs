@@ -163,3 +163,85 @@ proptest! {
         prop_assert_eq!(back, text);
     }
 }
+
+/// Segments of shell command lines, each a whole command that an operator ends: container
+/// commands with a literal image (and the options around it), and other commands full of
+/// variables, substitutions and words.
+fn shell_segment() -> impl Strategy<Value = (String, Option<&'static str>)> {
+    const IMAGES: &[&str] = &[
+        "nginx:1.25",
+        "redis",
+        "bitnami/redis:7.2",
+        "alpine:3.20",
+        "ghcr.io/o/app:1",
+    ];
+    const CONTAINER: &[&str] = &[
+        "docker run --rm -e IMAGE_TAG=tmp --name web -p 80:80",
+        "docker pull --platform linux/amd64",
+        "podman push",
+        "docker build -t",
+        "nerdctl run -d \\\n  -v /a:/b",
+        "docker buildx imagetools create -t",
+    ];
+    const OTHER: &[&str] = &[
+        "echo $tag",
+        "docker push ${svc}",
+        "docker pull \"$IMAGE\"",
+        "docker build -t $$svc .",
+        "docker pull $(echo x)",
+        "docker tag `date` ${REGISTRY}/$svc:$TAG",
+        "IMAGE_TAG=\"$(git describe)\"",
+        "printf '%s' \"$v\"",
+        "docker run %VAR%",
+        "docker pull {{ .Values.image }}",
+        "docker push ghcr.io/o/app:${{ github.sha }}",
+        "grep flocker",
+        "awk '{print $1}'",
+        "jq -r .x",
+        "xargs docker rmi",
+        "docker run --rm -e IMAGE_X=tmp $image sh -c 'true'",
+        "kubectl set image deploy/web web=$IMAGE",
+    ];
+    let container = (
+        prop::sample::select(CONTAINER),
+        prop::sample::select(IMAGES),
+    )
+        .prop_map(|(c, i)| (format!("{c} {i}"), Some(i)));
+    let other = prop::sample::select(OTHER).prop_map(|w| (w.to_owned(), None));
+    prop_oneof![1 => container, 2 => other]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn a_broad_rule_rewrites_only_literal_images_on_command_lines(
+        segments in prop::collection::vec(
+            (shell_segment(), prop::sample::select(&[" ; ", " && ", " || ", " | ", "\n"][..])),
+            1..8,
+        ),
+        kind in prop::sample::select(&[FileKind::Shell, FileKind::Makefile, FileKind::GithubActions][..]),
+    ) {
+        let mut text = String::new();
+        for ((segment, _), operator) in &segments {
+            text.push_str(segment);
+            text.push_str(operator);
+        }
+        text.push_str("true\n");
+        let literal: Vec<&str> = segments.iter().filter_map(|((_, i), _)| *i).collect();
+        for f in find_in(&rules("docker.io/", "mirror.gcr.io/"), kind, text.as_bytes()) {
+            if f.action() != Action::Rewrite {
+                continue;
+            }
+            let before = &text[..f.span.start];
+            prop_assert!(
+                literal.contains(&f.reference.as_str()),
+                "rewrote `{}`, not a literal image, in {text:?}", f.reference
+            );
+            prop_assert!(
+                !before.ends_with('$') && !before.ends_with("${") && !before.ends_with("$("),
+                "rewrote a variable or substitution `{}` in {text:?}", f.reference
+            );
+        }
+    }
+}

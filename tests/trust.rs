@@ -191,3 +191,67 @@ fn each_path_gets_the_configuration_found_above_it() {
         "a directory glob of a/reimage.toml is relative to a/"
     );
 }
+
+#[test]
+fn an_uppercase_spelling_of_a_matching_name_is_review_not_silence() {
+    let tree = Tree::new().file(
+        "pod.yaml",
+        format!("image: GHCR.io/acme/api:1\nsidecar:\n  image: {OLD}:2\n"),
+    );
+    let doc = tree
+        .run(&["rename", OLD, NEW, "--format", "json"])
+        .expect_code(0)
+        .json();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert_eq!(findings[0]["old"], "GHCR.io/acme/api:1");
+    assert_eq!(findings[0]["action"], "review");
+    assert!(findings[0]["note"].as_str().unwrap().contains("uppercase"));
+    assert_eq!(findings[1]["action"], "rewrite");
+}
+
+#[test]
+fn a_broad_rule_leaves_variables_substitutions_code_and_placeholders_alone() {
+    let tree = Tree::new()
+        .file(
+            "release.sh",
+            "docker buildx imagetools create -t $tag $(echo $src)\n\
+             for svc in api worker; do docker build -t \"$REGISTRY/$svc:$TAG\" .; done | grep flocker\n\
+             docker run --rm -e IMAGE_TAG=tmp --name web nginx:1.27 sh -c 'true'\n",
+        )
+        .file("settings.py", "image_size = 0\nimage_url = f\"{get_url(post_id)}\"\nDEFAULT_IMAGE = \"python:3.12\"\n")
+        .file("app.toml", "image_cache_max_size_mb = 512\n[runtime]\nimage = \"node:20\"\n")
+        .file(
+            "templates/deployment.yaml",
+            "image: \"{{ .Values.image.registry | default .Values.global.imageRegistry }}/{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n",
+        )
+        .file("Dockerfile", "FROM golang:1.22 AS builder\nFROM builder AS test\nCOPY --from=builder /a /b\n")
+        .file("docs.md", "```sh\ndocker run your-image:<tag>\n```\n");
+    let doc = tree
+        .run(&["rename", "docker.io/", "mirror.gcr.io/", "--format", "json"])
+        .expect_code(0)
+        .json();
+    let mut rewritten: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["action"] == "rewrite")
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["path"].as_str().unwrap(),
+                f["reference"].as_str().unwrap()
+            )
+        })
+        .collect();
+    rewritten.sort();
+    assert_eq!(
+        rewritten,
+        [
+            "Dockerfile:golang:1.22",
+            "app.toml:node:20",
+            "release.sh:nginx:1.27",
+            "settings.py:python:3.12"
+        ]
+    );
+}

@@ -5,8 +5,9 @@
 use std::ops::Range;
 
 use super::matcher::Matcher;
-use super::site::{Composite, Part, Site};
+use super::site::{Accepts, Composite, Part, Site};
 use super::token::Token;
+use super::vocabulary;
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Edit, Finding, Outcome, ReviewReason, RuleId};
 use crate::image_ref::{self, ImageRef};
@@ -49,7 +50,31 @@ impl Judge<'_> {
             };
             return Some(self.finding(span, written, confidence, outcome, Some(rule), None));
         }
+        if !self.matcher.inventory && self.matcher.matches_lowercased(written) {
+            let lower = written.to_ascii_lowercase();
+            let rule = match self.matcher.rules.verdict(&ImageRef::parse(&lower).ok()?)? {
+                Verdict::Rewrite { rule, .. } | Verdict::Denied { rule } => rule,
+            };
+            let outcome = Outcome::Review(ReviewReason::Uppercase);
+            return Some(self.finding(span, written, confidence, outcome, Some(rule), None));
+        }
         let reference = ImageRef::parse(written).ok()?;
+        let short = !reference.has_written_domain();
+        if short && !plausible_short_name(&reference) {
+            return None;
+        }
+        // What the place vouches for: a word holding a variable vouches only for qualified
+        // names in it (and a `${VAR:-default}`); an assignment, for names with more than a word.
+        let bare = short
+            && reference.tag().is_none()
+            && reference.digest().is_none()
+            && !reference.written_path().contains('/');
+        // A short literal part of a word holding a variable (`local/api:"${TAG}"`) is at most a
+        // review: the word is not one literal token.
+        let opaque = site.is_some_and(|s| s.accepts == Accepts::Qualified)
+            && short
+            && !is_default_value(self.text, &span);
+        let weak_place = site.is_some_and(|s| s.accepts == Accepts::Tagged) && bare;
         let found = |outcome, rule| {
             Some(self.finding(
                 span.clone(),
@@ -61,7 +86,11 @@ impl Judge<'_> {
             ))
         };
         if self.matcher.inventory {
-            return if site.is_some() && tok.templated.is_none() {
+            let listed = site.is_some_and(|s| s.confidence != Confidence::Review)
+                && tok.templated.is_none()
+                && !weak_place
+                && !opaque;
+            return if listed {
                 found(Outcome::Inventory, None)
             } else {
                 None
@@ -76,7 +105,11 @@ impl Judge<'_> {
         if tok.templated.is_some() && hub_word {
             return None;
         }
-        if let Some(why) = site.and_then(|s| s.why).or(tok.templated) {
+        let why = site.and_then(|s| s.why).or(tok.templated);
+        let why = why
+            .or(weak_place.then_some(ReviewReason::BareNameInVariable))
+            .or(opaque.then_some(ReviewReason::TemplatedWord));
+        if let Some(why) = why {
             let rule = match &verdict {
                 Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
                 None => self.matcher.rules.path_only(&reference),
@@ -253,4 +286,30 @@ fn split_edits(
     }
     edits.sort_by_key(|(r, _)| r.start);
     edits
+}
+
+/// Whether a Docker Hub name written without a registry can be an image at all: never a number
+/// (`0`, `40_000_000`), never a dotted word (`base64.b64encode`, `placeholder.svg`: a dot in a
+/// Hub name is all but unheard of, while code is full of them), never more than `namespace/name`
+/// (Docker Hub has no deeper paths), never a shell builtin or template function word (`echo`,
+/// `default`) or a placeholder (`your-image`) when it stands alone.
+fn plausible_short_name(reference: &ImageRef<'_>) -> bool {
+    let path = reference.written_path();
+    if path.contains('.') || path.split('/').count() > 2 {
+        return false;
+    }
+    if path.bytes().all(|b| b.is_ascii_digit() || b == b'_') || path.len() < 2 {
+        return false;
+    }
+    let alone = reference.tag().is_none() && reference.digest().is_none() && !path.contains('/');
+    let reserved = alone && vocabulary::is_reserved_word(path);
+    !reserved && !vocabulary::is_placeholder(path, alone)
+}
+
+/// Whether `span` is the literal default of a `${VAR:-default}` (or `${VAR-default}`).
+fn is_default_value(text: &[u8], span: &Range<usize>) -> bool {
+    let opens = span.start >= 2
+        && (&text[span.start - 2..span.start] == b":-"
+            || (text[span.start - 1] == b'-' && text[span.start - 2].is_ascii_alphanumeric()));
+    opens && text.get(span.end) == Some(&b'}')
 }

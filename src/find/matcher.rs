@@ -147,6 +147,17 @@ impl Matcher {
             || reference.is_some_and(|r| {
                 self.rules.verdict(r).is_some() || self.rules.path_only(r).is_some()
             })
+            || self.matches_lowercased(written)
+    }
+
+    /// Whether `written`, which has uppercase letters, would match a rule in lowercase
+    /// (`GHCR.io/o/app`): no registry takes it as written, so a human must look.
+    pub(super) fn matches_lowercased(&self, written: &str) -> bool {
+        if !written.bytes().any(|b| b.is_ascii_uppercase()) {
+            return false;
+        }
+        let lower = written.to_ascii_lowercase();
+        ImageRef::parse(&lower).is_ok_and(|r| self.rules.verdict(&r).is_some())
     }
 }
 

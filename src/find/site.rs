@@ -15,6 +15,25 @@ pub(crate) struct Site {
     pub(crate) confidence: Confidence,
     /// For review sites: why a human must look.
     pub(crate) why: Option<ReviewReason>,
+    /// Which names the place vouches for.
+    pub(crate) accepts: Accepts,
+}
+
+/// Which names a site vouches for as images. A place says a word is an image only when the
+/// word is one literal token there; where the word is partly a variable, or the place is an
+/// assignment rather than a container command, short Docker Hub names need more than the place.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Accepts {
+    /// Any name (a structural field, the image argument of a container command).
+    #[default]
+    Any,
+    /// Only registry-qualified names: the word holds a variable, a substitution or a template
+    /// (`$REGISTRY/$svc:$TAG`), so its literal short parts are not names (the literal default
+    /// of `${VAR:-name}` excepted).
+    Qualified,
+    /// A variable assignment (`BASE_IMAGE=…`): a bare short name (no tag, namespace or digest)
+    /// is at most a review.
+    Tagged,
 }
 
 impl Site {
@@ -24,6 +43,7 @@ impl Site {
             span,
             confidence: Confidence::Structural,
             why: None,
+            accepts: Accepts::Any,
         }
     }
 
@@ -33,6 +53,7 @@ impl Site {
             span,
             confidence: Confidence::Review,
             why: Some(why),
+            accepts: Accepts::Any,
         }
     }
 }

@@ -68,6 +68,46 @@ fn find_scheme(bytes: &[u8]) -> Option<usize> {
     bytes.windows(3).position(|w| w == b"://")
 }
 
+/// Whether the run at `at` starts right after `$`, `${`, `$(` or `$$`: a variable's or a command
+/// substitution's name.
+fn starts_a_variable(text: &[u8], at: usize) -> bool {
+    let byte = |back: usize| at.checked_sub(back).map(|i| text[i]);
+    match byte(1) {
+        Some(b'$') => true,
+        Some(b'{' | b'(') => byte(2) == Some(b'$'),
+        _ => false,
+    }
+}
+
+/// Whether `run` is a quoted string that names a registry (`"ghcr.io/o/app:1"`).
+fn quoted_qualified_name(text: &[u8], run: Range<usize>) -> bool {
+    let quoted = run.start > 0
+        && matches!(text[run.start - 1], b'"' | b'\'')
+        && text.get(run.end) == Some(&text[run.start - 1]);
+    let run = &text[run];
+    let first = run.split(|&b| b == b'/').next().unwrap_or(run);
+    quoted && first.len() < run.len() && first.iter().any(|&b| b == b'.' || b == b':')
+}
+
+/// Whether `at` is inside a `{{ … }}` or `{% … %}` template action that opened on its line.
+fn inside_template_action(text: &[u8], at: usize) -> bool {
+    const WINDOW: usize = 1024;
+    let from = at.saturating_sub(WINDOW);
+    let line_start = memchr::memrchr(b'\n', &text[from..at]).map_or(from, |i| from + i + 1);
+    let before = &text[line_start..at];
+    if memchr::memchr(b'{', before).is_none() {
+        return false;
+    }
+    let last = |pair: &[u8]| before.windows(2).rposition(|w| w == pair);
+    let opened = last(b"{{").max(last(b"{%"));
+    let closed = last(b"}}").max(last(b"%}"));
+    match (opened, closed) {
+        (Some(open), Some(close)) => open > close,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 /// Shapes the maximal run `run` into a candidate; `anchor` is where the interesting part ends
 /// at the latest (a shell default marker before it cuts the run).
 fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
@@ -93,11 +133,36 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
         }
         start += at + 3;
     }
+    if inside_template_action(text, start) && !quoted_qualified_name(text, start..end) {
+        // `{{ include "app.image" . }}`, `{% if x %}`: template functions and values, not names
+        // (a quoted registry-qualified default, `default "ghcr.io/o/app:1"`, is a literal).
+        return None;
+    }
+    let mut glued_left = false;
+    if start == run.start && starts_a_variable(text, start) {
+        // `$tag`, `${svc}`, `$$svc` (make), `$(echo …)`, `$REGISTRY/app`: a variable or command
+        // name is no image; what follows it continues the variable's value.
+        while start < end && (text[start].is_ascii_alphanumeric() || text[start] == b'_') {
+            start += 1;
+        }
+        if start == end {
+            return None;
+        }
+        glued_left = true;
+    }
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
+    if before == Some(b'<') && after == Some(b'>') {
+        // `<image>`, `<tag>`: a placeholder.
+        return None;
+    }
     // `${REGISTRY}/app`, `{{ .Values.registry }}/app`, `$(REGISTRY)/app`, `${PREFIX}app`,
     // `$(TAG)-amd64`: the token continues a template expression.
-    let glued_left = matches!(before, Some(b'}' | b')'));
+    glued_left = glued_left || matches!(before, Some(b'}' | b')'));
+    if glued_left && matches!(text[start], b'-' | b'.' | b'_' | b':') {
+        // `${GO_VERSION}-bookworm`, `${IMAGE}:1.2`: the rest of a templated tag or name.
+        return None;
+    }
     if text[start] == b'@' {
         // `@acme/api` is an npm scope or a mention, not an image.
         return None;

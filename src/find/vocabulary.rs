@@ -257,9 +257,210 @@ pub(crate) const BOOLEAN_FLAGS: &[&[u8]] = &[
     b"--tty",
 ];
 
-/// A variable holds an image when its name, uppercased, contains this anywhere (`IMAGE`,
-/// `APP_IMAGE`, also `IMAGE_TAG`): unlike keys, which must end with `image`.
-pub(crate) const IMAGE_VARIABLE: &[u8] = b"IMAGE";
+/// Whether a shell or environment variable holds an image by its name: `IMAGE`, `*_IMAGE`,
+/// `*_IMG`, and the image's name without its tag, `IMAGE_NAME`, `IMAGE_REPO`,
+/// `IMAGE_REPOSITORY` (with any prefix), in either case. `IMAGE_TAG`, `IMAGE_REGISTRY`,
+/// `image_size` hold something else.
+pub(crate) fn is_image_variable(name: &[u8]) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let ends = |suffix: &[u8]| {
+        upper.ends_with(suffix)
+            && (upper.len() == suffix.len() || upper[upper.len() - suffix.len() - 1] == b'_')
+    };
+    ends(b"IMAGE")
+        || ends(b"IMG")
+        || ends(b"IMAGE_NAME")
+        || ends(b"IMAGE_REPO")
+        || ends(b"IMAGE_REPOSITORY")
+}
+
+/// Words that stand for themselves in scripts and templates: shell builtins and keywords, the
+/// text tools that follow a pipe, and Go/Helm/Jinja template functions. Alone (no tag,
+/// namespace or digest) such a word is never taken for a Docker Hub image.
+const RESERVED_WORDS: &[&str] = &[
+    "and",
+    "awk",
+    "b64dec",
+    "b64enc",
+    "basename",
+    "cat",
+    "cd",
+    "chmod",
+    "chown",
+    "coalesce",
+    "contains",
+    "cp",
+    "curl",
+    "cut",
+    "date",
+    "declare",
+    "default",
+    "dict",
+    "dirname",
+    "do",
+    "done",
+    "echo",
+    "elif",
+    "else",
+    "empty",
+    "end",
+    "env",
+    "eq",
+    "esac",
+    "eval",
+    "exec",
+    "exit",
+    "export",
+    "false",
+    "fi",
+    "find",
+    "for",
+    "fromyaml",
+    "get",
+    "git",
+    "grep",
+    "gt",
+    "has",
+    "head",
+    "if",
+    "in",
+    "include",
+    "indent",
+    "jq",
+    "kindis",
+    "len",
+    "list",
+    "local",
+    "lookup",
+    "lower",
+    "ls",
+    "lt",
+    "make",
+    "merge",
+    "mkdir",
+    "mv",
+    "ne",
+    "nindent",
+    "not",
+    "or",
+    "print",
+    "printf",
+    "println",
+    "quote",
+    "range",
+    "read",
+    "readonly",
+    "regexmatch",
+    "replace",
+    "required",
+    "return",
+    "rm",
+    "sed",
+    "semvercompare",
+    "set",
+    "sh",
+    "sha256sum",
+    "shift",
+    "sleep",
+    "sort",
+    "source",
+    "split",
+    "squote",
+    "tail",
+    "tee",
+    "template",
+    "ternary",
+    "test",
+    "then",
+    "title",
+    "toJson",
+    "tojson",
+    "toYaml",
+    "toyaml",
+    "tpl",
+    "tr",
+    "trim",
+    "trimprefix",
+    "trimsuffix",
+    "true",
+    "trunc",
+    "uniq",
+    "unset",
+    "until",
+    "upper",
+    "wc",
+    "wget",
+    "while",
+    "with",
+    "xargs",
+    "yq",
+];
+
+/// Whether `word` is one of [`RESERVED_WORDS`].
+pub(crate) fn is_reserved_word(word: &str) -> bool {
+    RESERVED_WORDS.contains(&word)
+}
+
+/// Whether a name is a documentation placeholder: `your-image`, `your-org/app` whatever its tag,
+/// and, standing alone, words that name the slot itself (`my-image`, `image-name`, `tag`).
+pub(crate) fn is_placeholder(name: &str, alone: bool) -> bool {
+    const SLOTS: &[&str] = &[
+        "image",
+        "image-name",
+        "image_name",
+        "image_url",
+        "imagename",
+        "my-image",
+        "name",
+        "registry",
+        "repo",
+        "repository",
+        "tag",
+    ];
+    let last = name.rsplit('/').next().unwrap_or(name);
+    let yours = |part: &str| part.starts_with("your-") || part.starts_with("your_");
+    yours(last) || yours(name) || (alone && SLOTS.contains(&last))
+}
+
+/// Endings of variable names that mention images but hold a part or a setting of one
+/// (`IMAGE_REGISTRY=ghcr.io/acme`, `IMAGE_TAG=1.2`, `IMAGE_DIR=/data/images`).
+pub(crate) const NOT_AN_IMAGE_SUFFIXES: &[&[u8]] = &[
+    b"DIR",
+    b"HOST",
+    b"NAMESPACE",
+    b"ORG",
+    b"OWNER",
+    b"PATH",
+    b"PREFIX",
+    b"REGISTRY",
+    b"SIZE",
+    b"TAG",
+    b"URL",
+];
+
+/// The words that may stand before an assignment that starts a command: `export IMAGE=…`,
+/// `ENV BASE_IMAGE=…`, `- IMAGE=…` in a YAML script, `make … ; IMAGE=…`, `# IMAGE=…` (an
+/// alternative kept in a comment). After anything else
+/// (`-e IMAGE=x`, `--label IMAGE=x`) `NAME=value` is an argument, not an assignment.
+pub(crate) const ASSIGNMENT_LEADERS: &[&[u8]] = &[
+    b"#",
+    b"-",
+    b"&&",
+    b"--build-arg",
+    b";",
+    b"ARG",
+    b"ENV",
+    b"declare",
+    b"do",
+    b"export",
+    b"local",
+    b"override",
+    b"readonly",
+    b"set",
+    b"then",
+    b"typeset",
+    b"||",
+];
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@
 
 mod dockerfile;
 mod markdown;
+mod program;
 mod shell;
 mod toml;
 mod words;
@@ -15,7 +16,8 @@ mod yaml_lines;
 use std::ops::Range;
 
 use crate::classify::{FileKind, Syntax};
-use crate::find::site::{LineSite, Site, Structure};
+use crate::find::site::{Accepts, LineSite, Site, Structure};
+use crate::finding::Confidence;
 use crate::problem::Problem;
 
 /// The structure of a whole file, for syntaxes that have one (YAML and its dialects, JSON, TOML)
@@ -87,28 +89,70 @@ impl LineReader {
     /// The line's own syntax reads it first, then the shell readers, which run on every line.
     pub(crate) fn sites(&self, text: &[u8], line: Range<usize>) -> Vec<Site> {
         let bytes = &text[line.clone()];
-        let mut found: Vec<LineSite> = Vec::new();
+        let mut found: Vec<(LineSite, Accepts)> = Vec::new();
         let fence = self.fences.syntax_at(line.start);
-        match fence.unwrap_or(self.syntax) {
+        let syntax = fence.unwrap_or(self.syntax);
+        let any = |site| (site, Accepts::Any);
+        // Assignments vouch only for names with more than a word (a tag, a namespace).
+        let tagged = |site| (site, Accepts::Tagged);
+        match syntax {
             Syntax::Yaml | Syntax::Json if fence.is_some() || !self.structured => {
-                found.extend(yaml_lines::key_value(self.kind, bytes));
+                found.extend(yaml_lines::key_value(self.kind, bytes).map(any));
             }
-            Syntax::Dockerfile => found.extend(dockerfile::sites(bytes, &self.stages)),
+            Syntax::Dockerfile => {
+                found.extend(dockerfile::sites(bytes, &self.stages).into_iter().map(any));
+            }
+            Syntax::Text => found.extend(program::image_constant(bytes).map(tagged)),
             _ => {}
         }
         if shell::mentions_a_tool(bytes) {
-            found.extend(shell::command_sites(bytes));
+            found.extend(shell::command_sites(bytes).into_iter().map(any));
         }
-        found.extend(shell::assignment_value(bytes));
+        if assigns_variables(syntax) {
+            found.extend(shell::assignment_value(bytes).map(|(site, mentions)| {
+                (
+                    site,
+                    if mentions {
+                        Accepts::Qualified
+                    } else {
+                        Accepts::Tagged
+                    },
+                )
+            }));
+        }
         found
             .into_iter()
-            .map(|(span, confidence)| Site {
-                span: line.start + span.start..line.start + span.end,
-                confidence,
-                why: None,
+            .map(|((span, confidence), accepts)| {
+                // A word holding a variable vouches only for the qualified names in it; a
+                // structural field's own readers already judged its value.
+                let accepts = match accepts {
+                    Accepts::Any | Accepts::Tagged | Accepts::Qualified
+                        if confidence == Confidence::Command
+                            && words::has_template(&bytes[span.clone()]) =>
+                    {
+                        Accepts::Qualified
+                    }
+                    other => other,
+                };
+                Site {
+                    span: line.start + span.start..line.start + span.end,
+                    confidence,
+                    why: None,
+                    accepts,
+                }
             })
             .collect()
     }
+}
+
+/// Whether `NAME=value` lines of this syntax are variable assignments: shell-like files and
+/// CI YAML (whose steps are scripts). In program source, JSON and TOML an `image_size = 0` is
+/// no image variable.
+fn assigns_variables(syntax: Syntax) -> bool {
+    matches!(
+        syntax,
+        Syntax::Shell | Syntax::Makefile | Syntax::Env | Syntax::Dockerfile | Syntax::Yaml
+    )
 }
 
 /// The text of every site of `text` read as a file of `kind`, line by line: what the line

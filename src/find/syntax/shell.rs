@@ -172,6 +172,7 @@ fn kubectl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
     }
     args[2..]
         .iter()
+        .take_while(|a| !is_separator(&line[(*a).clone()]))
         .filter_map(|a| {
             let eq = memchr::memchr(b'=', &line[a.clone()])?;
             Some((a.start + eq + 1..a.end, Confidence::Command))
@@ -179,8 +180,11 @@ fn kubectl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
         .collect()
 }
 
-/// `IMAGE=value`, `export APP_IMAGE="value"`, `IMAGE ?= value`, `set BASE_IMAGE=value`.
-pub(crate) fn assignment_value(line: &[u8]) -> Option<LineSite> {
+/// `IMAGE=value`, `export APP_IMAGE="value"`, `IMAGE ?= value`, `ENV BASE_IMAGE=value`: an
+/// image-named variable (see [`vocabulary::is_image_variable`]) assigned one literal token at
+/// the start of a command. A quoted value with blanks inside is not one token. The flag says
+/// the variable only mentions images (`IMAGE_TAG`): its value counts only if it is qualified.
+pub(crate) fn assignment_value(line: &[u8]) -> Option<(LineSite, bool)> {
     let eq = memchr::memchr(b'=', line)?;
     let mut name_end = eq;
     if name_end > 0 && matches!(line[name_end - 1], b'?' | b':' | b'+') {
@@ -198,16 +202,45 @@ pub(crate) fn assignment_value(line: &[u8]) -> Option<LineSite> {
     if name_start > 0 && !line[name_start - 1].is_ascii_whitespace() {
         return None;
     }
-    let name = line[name_start..name_end].to_ascii_uppercase();
-    if name.is_empty() || memchr::memmem::find(&name, vocabulary::IMAGE_VARIABLE).is_none() {
+    let name = &line[name_start..name_end];
+    let image_named = vocabulary::is_image_variable(name);
+    // `IMAGE_TAG=`, `GROK_IMAGE_PREVIOUS=`: the name mentions images; only a registry-qualified
+    // value can be one (see `qualified_only`).
+    let upper = name.to_ascii_uppercase();
+    if !image_named
+        && (memchr::memmem::find(&upper, b"IMAGE").is_none()
+            || vocabulary::NOT_AN_IMAGE_SUFFIXES
+                .iter()
+                .any(|s| upper.ends_with(s)))
+    {
+        return None;
+    }
+    let before = line[..name_start].trim_ascii();
+    let leader = before
+        .rsplit(|b| b.is_ascii_whitespace())
+        .next()
+        .unwrap_or(b"");
+    // After a YAML key (`driver-opts: image=moby/buildkit:v0.16`) the value is the assignment.
+    let after_key = leader.ends_with(b":") && leader.len() > 1;
+    if !before.is_empty() && !after_key && !vocabulary::ASSIGNMENT_LEADERS.contains(&leader) {
         return None;
     }
     let value = trim_comment(line, eq + 1);
-    let end = line[value.clone()]
-        .iter()
-        .position(|&b| b == b' ')
-        .map_or(value.end, |p| value.start + p);
-    Some((value.start..end, Confidence::Command))
+    let text = &line[value.clone()];
+    let end = match text.first() {
+        Some(&quote @ (b'"' | b'\'')) => {
+            let close = memchr::memchr(quote, &text[1..])? + 1;
+            if text[1..close].iter().any(u8::is_ascii_whitespace) {
+                return None;
+            }
+            value.start + close + 1
+        }
+        _ => text
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(value.end, |p| value.start + p),
+    };
+    Some(((value.start..end, Confidence::Command), !image_named))
 }
 
 #[cfg(test)]
@@ -247,10 +280,22 @@ mod tests {
     #[test]
     fn image_assignments() {
         let text =
-            "IMAGE ?= ghcr.io/a/b\nexport APP_IMAGE=\"nginx\"\nset BASE_IMAGE=redis\nOTHER=nginx\n";
+            "IMAGE ?= ghcr.io/a/b\nexport APP_IMAGE=\"nginx\"\nset BASE_IMAGE=redis\nOTHER=nginx\n\
+            IMAGE_TAG=2.8.1\nIMAGE_REGISTRY=ghcr.io/acme\nimage_size=0\nGROK_IMAGE_PREVIOUS=ghcr.io/a/c:1\nBUILDER_IMG=golang:1.22\n\
+            docker run -e APP_IMAGE=tmp x\nIMAGE=\"a b\"\ncd x && RUNNER_IMAGE=alpine:3 make\n";
         assert_eq!(
             site_texts(FileKind::Makefile, text),
-            ["ghcr.io/a/b", "\"nginx\"", "redis"]
+            // `IMAGE_TAG`, `IMAGE_REGISTRY` and `image_size` hold a part or a setting of an image;
+            // `GROK_IMAGE_PREVIOUS` only mentions images: its site vouches for a qualified value.
+            [
+                "ghcr.io/a/b",
+                "\"nginx\"",
+                "redis",
+                "ghcr.io/a/c:1",
+                "golang:1.22",
+                "x",
+                "alpine:3"
+            ]
         );
     }
 }

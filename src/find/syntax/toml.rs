@@ -57,11 +57,13 @@ fn walk_value(text: &str, key: Option<&str>, value: &Value, out: &mut Vec<Site>)
                         span: inner,
                         confidence: Confidence::Structural,
                         why: None,
+                        accepts: Default::default(),
                     },
                     None => Site {
                         span,
                         confidence: Confidence::Review,
                         why: Some(ESCAPED),
+                        accepts: Default::default(),
                     },
                 });
             }

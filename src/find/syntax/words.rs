@@ -59,6 +59,24 @@ fn unquote(line: &[u8], mut word: Range<usize>) -> Range<usize> {
     word
 }
 
+/// Whether a word holds a variable, a substitution or a template action (`$VAR`, `${VAR}`,
+/// `$(cmd)`, backticks, `%VAR%`, `{{ … }}`, `{% … %}`), so that it is not one literal token.
+pub(crate) fn has_template(word: &[u8]) -> bool {
+    let windows_variable = || {
+        let mut percents = memchr::memchr_iter(b'%', word);
+        percents.next().zip(percents.next()).is_some_and(|(a, b)| {
+            b > a + 1
+                && word[a + 1..b]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        })
+    };
+    memchr::memchr2(b'$', b'`', word).is_some()
+        || memchr::memmem::find(word, b"{{").is_some()
+        || memchr::memmem::find(word, b"{%").is_some()
+        || windows_variable()
+}
+
 /// `>file`, `2>&1`, `< input`, `&>/dev/null`: not arguments.
 pub(crate) fn is_redirection(word: &[u8]) -> bool {
     let digits = word.iter().take_while(|b| b.is_ascii_digit()).count();

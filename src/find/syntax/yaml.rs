@@ -165,6 +165,7 @@ impl Walker<'_> {
                         span,
                         confidence,
                         why,
+                        accepts: Default::default(),
                     });
                 }
                 None => self.out.sites.push(Site::review(range, OPAQUE)),
