@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod baseline;
+pub mod catalog;
 pub mod classify;
 pub mod config;
 pub mod dirty;
