@@ -4,6 +4,7 @@
 //!
 //! Nothing reaches the library except through plain values (`ScanOptions`, `RuleSet`, `Report`).
 
+mod catalog;
 mod check;
 mod list;
 mod rename;
@@ -34,6 +35,8 @@ enum Sub {
     Check(check::CheckArgs),
     /// Inventory every image reference found in image positions.
     List(list::ListArgs),
+    /// Known upstream migrations (k8s.gcr.io, GCR, Bitnami, Docker Hub deprecations…).
+    Catalog(catalog::CatalogArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -50,6 +53,7 @@ impl Cli {
             Sub::Rename(args) => args.run(out),
             Sub::Check(args) => args.run(out),
             Sub::List(args) => args.run(out),
+            Sub::Catalog(args) => args.run(out),
             Sub::Completions { shell } => {
                 clap_complete::generate(shell, &mut Cli::command(), "reimage", out);
                 Ok(ExitStatus::Clean)
@@ -126,6 +130,8 @@ pub(crate) enum Usage {
     SaveNeedsRule,
     #[error("{}: no such config file", .0.display())]
     NoSuchConfig(PathBuf),
+    #[error(transparent)]
+    Catalog(#[from] reimage::catalog::UnknownEntry),
 }
 
 /// Options every command takes.
