@@ -3,9 +3,11 @@
 //! user's, their conditions enforced, and which findings fail a check.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use reimage::catalog::{self, Catalog, Entry, Status};
+use reimage::renovate;
 use reimage::{Report, RuleSet, RuleSpec};
 use serde_json::json;
 
@@ -79,7 +81,12 @@ impl CatalogArgs {
 }
 
 fn list(catalog: &Catalog, out: &mut dyn Write) -> std::io::Result<()> {
-    let width = catalog.entries.iter().map(|e| e.id.len()).max().unwrap_or(2);
+    let width = catalog
+        .entries
+        .iter()
+        .map(|e| e.id.len())
+        .max()
+        .unwrap_or(2);
     writeln!(out, "{:width$}  {:10}  {:10}  MOVE", "ID", "STATUS", "DATE")?;
     for e in &catalog.entries {
         let (status, date) = match &e.ended {
@@ -118,7 +125,10 @@ fn show(e: &Entry, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "  ended:    {ended} (reverted: listed, never applied)")?;
     }
     if let Some(tags) = &e.tags {
-        writeln!(out, "  tags:     {tags} (other tags are reported, not renamed)")?;
+        writeln!(
+            out,
+            "  tags:     {tags} (other tags are reported, not renamed)"
+        )?;
     }
     if !e.except.is_empty() {
         writeln!(out, "  except:   {} (did not move)", e.except.join(", "))?;
@@ -182,11 +192,14 @@ impl InUse {
     /// has gives way to the user's.
     pub(crate) fn rules(&self, user: Vec<RuleSpec>) -> Vec<RuleSpec> {
         let mine: Vec<RuleSpec> = self.entries.iter().flat_map(|e| e.rules()).collect();
-        let mut all = user.clone();
+        let mut all = user;
+        let users = all.len();
         all.extend(mine.iter().cloned());
-        if user.is_empty() || RuleSet::new(all.clone()).is_ok() {
+        if users == 0 || RuleSet::new(all.clone()).is_ok() {
             return all;
         }
+        all.truncate(users);
+        let user = all;
         let duplicate = |c: &RuleSpec| {
             user.iter().any(|u| {
                 RuleSet::new(vec![u.clone(), c.clone()]).is_err_and(|errors| {
@@ -233,4 +246,25 @@ impl InUse {
             ExitStatus::Clean
         }
     }
+}
+
+/// `--from-renovate[=FILE]`: the rules imported from FILE (or the Renovate configuration in the
+/// current directory), with a warning for each construct that was not imported.
+pub(crate) fn renovate_rules(arg: Option<&Option<PathBuf>>) -> Result<Vec<RuleSpec>, Error> {
+    let Some(arg) = arg else {
+        return Ok(Vec::new());
+    };
+    let path = match arg {
+        Some(path) => path.clone(),
+        None => renovate::discover(Path::new(".")).ok_or(super::Usage::NoRenovateConfig)?,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| renovate::RenovateError {
+        path: path.clone(),
+        problem: format!("cannot read: {e}"),
+    })?;
+    let imported = renovate::import(&path, &text)?;
+    for problem in &imported.unsupported {
+        eprintln!("reimage: warning: {}: {problem}", path.display());
+    }
+    Ok(imported.rules)
 }

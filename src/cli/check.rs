@@ -9,7 +9,7 @@ use reimage::config::FileConfig;
 use reimage::report::Mode;
 use reimage::{GroupBy, RuleSpec};
 
-use super::catalog::{FailOn, InUse};
+use super::catalog::{renovate_rules, FailOn, InUse};
 use super::{Common, Error, ExitStatus, Session, Usage};
 
 #[derive(Debug, clap::Args)]
@@ -26,6 +26,9 @@ pub(crate) struct CheckArgs {
     /// Also report references the built-in catalog covers: every entry, or `--catalog=ID,ID`.
     #[arg(long, value_name = "ID", num_args = 0..=1, require_equals = true, value_delimiter = ',')]
     catalog: Option<Vec<String>>,
+    /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    from_renovate: Option<Option<PathBuf>>,
     /// The least severe catalog status that fails the check.
     #[arg(long, value_enum, value_name = "STATUS", default_value_t = FailOn::Removed)]
     catalog_fail_on: FailOn,
@@ -44,8 +47,10 @@ impl CheckArgs {
             .map(|from| RuleSpec::deny(from.clone(), "--deny"))
             .collect();
         let catalog = self.catalog.as_deref().map(InUse::select).transpose()?;
+        let renovate = renovate_rules(self.from_renovate.as_ref())?;
         let rules_for = |file: &FileConfig| {
             let mut specs = denied.clone();
+            specs.extend(renovate.iter().cloned());
             specs.extend(file.renames.iter().cloned());
             specs.extend(file.deny.iter().cloned());
             Ok(match &catalog {

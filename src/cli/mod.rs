@@ -113,6 +113,8 @@ pub(crate) enum Error {
     Usage(#[from] Usage),
     #[error(transparent)]
     Dirty(#[from] reimage::dirty::Refusals),
+    #[error(transparent)]
+    Renovate(#[from] reimage::renovate::RenovateError),
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -132,6 +134,8 @@ pub(crate) enum Usage {
     NoSuchConfig(PathBuf),
     #[error(transparent)]
     Catalog(#[from] reimage::catalog::UnknownEntry),
+    #[error("no Renovate configuration here (renovate.json, .github/renovate.json, .renovaterc…); give --from-renovate=FILE")]
+    NoRenovateConfig,
 }
 
 /// Options every command takes.

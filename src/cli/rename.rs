@@ -9,7 +9,7 @@ use reimage::config::{self, FileConfig};
 use reimage::report::Mode;
 use reimage::{GroupBy, RuleSpec};
 
-use super::catalog::InUse;
+use super::catalog::{renovate_rules, InUse};
 use super::{rule_set, Common, Error, ExitStatus, Session, Usage};
 
 pub(super) const HELP: &str =
@@ -48,6 +48,9 @@ pub(crate) struct RenameArgs {
     /// hold are renamed, the others reported with the entry's note.
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     catalog: Vec<String>,
+    /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    from_renovate: Option<Option<PathBuf>>,
     #[command(flatten)]
     common: Common,
 }
@@ -62,12 +65,20 @@ impl RenameArgs {
         let catalog = (!self.catalog.is_empty())
             .then(|| InUse::select(&self.catalog))
             .transpose()?;
-        let rules_for = |file: &FileConfig| match (&rule, &catalog) {
-            (Some(rule), None) => Ok(vec![rule.clone()]),
-            (Some(rule), Some(catalog)) => Ok(catalog.rules(vec![rule.clone()])),
-            (None, Some(catalog)) => Ok(catalog.rules(Vec::new())),
-            (None, None) if file.renames.is_empty() => Err(Usage::NoRenameRules.into()),
-            (None, None) => Ok(file.renames.clone()),
+        let renovate = renovate_rules(self.from_renovate.as_ref())?;
+        let rules_for = |file: &FileConfig| {
+            let mut specs: Vec<RuleSpec> = rule.iter().cloned().collect();
+            specs.extend(renovate.iter().cloned());
+            if specs.is_empty() && catalog.is_none() {
+                if file.renames.is_empty() {
+                    return Err(Usage::NoRenameRules.into());
+                }
+                specs = file.renames.clone();
+            }
+            Ok(match &catalog {
+                Some(catalog) => catalog.rules(specs),
+                None => specs,
+            })
         };
         let saved = match rule.as_ref().filter(|_| self.save) {
             // The rule is checked before it is saved: a rejected rule is never left behind.
