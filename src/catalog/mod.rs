@@ -107,9 +107,8 @@ impl Catalog {
     pub fn builtin() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            Catalog::parse(MIGRATIONS).unwrap_or_else(|errors| {
-                panic!("the built-in catalog is invalid: {errors:?}")
-            })
+            Catalog::parse(MIGRATIONS)
+                .unwrap_or_else(|errors| panic!("the built-in catalog is invalid: {errors:?}"))
         })
     }
 
@@ -252,7 +251,10 @@ impl Entry {
 
     /// Whether a reference with this tag and digest exists under `to`.
     fn moves(&self, tag: Option<&str>, digest: Option<&str>) -> bool {
-        let tag_ok = self.tags.as_ref().is_none_or(|w| tag.is_some_and(|t| w.contains(t)));
+        let tag_ok = self
+            .tags
+            .as_ref()
+            .is_none_or(|w| tag.is_some_and(|t| w.contains(t)));
         tag_ok && (digest.is_none() || self.digests_kept)
     }
 }
@@ -334,7 +336,10 @@ fn entry(table: &Table) -> Result<Entry, String> {
         "note",
     ];
     if let Some((key, _)) = table.iter().find(|(k, _)| !KEYS.contains(k)) {
-        return Err(format!("unknown key `{key}`; expected one of {}", KEYS.join(", ")));
+        return Err(format!(
+            "unknown key `{key}`; expected one of {}",
+            KEYS.join(", ")
+        ));
     }
     let id = required(table, "id")?;
     if id.is_empty()
@@ -354,9 +359,8 @@ fn entry(table: &Table) -> Result<Entry, String> {
     }
     let to = optional(table, "to")?;
     let status_text = required(table, "status")?;
-    let status = Status::parse(&status_text).ok_or_else(|| {
-        format!("status `{status_text}` must be deprecated, frozen or removed")
-    })?;
+    let status = Status::parse(&status_text)
+        .ok_or_else(|| format!("status `{status_text}` must be deprecated, frozen or removed"))?;
     let mut dates = Vec::new();
     for s in Status::ALL {
         if let Some(date) = optional(table, s.label())? {
@@ -440,7 +444,10 @@ fn check_rules(entry: &Entry) -> Result<(), String> {
             entry.from.iter().any(|from| {
                 from.strip_suffix('/')
                     .and_then(normalized_prefix)
-                    .is_some_and(|p| name.strip_prefix(p.as_str()).is_some_and(|r| r.starts_with('/')))
+                    .is_some_and(|p| {
+                        name.strip_prefix(p.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                    })
             })
         };
         let name = match x.strip_suffix('/') {
@@ -466,7 +473,9 @@ fn check_date(date: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("date `{date}` must be YYYY-MM-DD (or YYYY-MM, YYYY)"))
+        Err(format!(
+            "date `{date}` must be YYYY-MM-DD (or YYYY-MM, YYYY)"
+        ))
     }
 }
 

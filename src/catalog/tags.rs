@@ -104,15 +104,12 @@ impl Version {
         let (core, suffix) = tag.split_at(end);
         let core = core.trim_end_matches('.');
         let mut numbers = [0; 3];
-        let mut count = 0;
-        for part in core.split('.') {
-            if count == 3 {
-                break;
-            }
-            numbers[count] = part.parse().ok()?;
-            count += 1;
+        for (slot, part) in numbers.iter_mut().zip(core.split('.')) {
+            *slot = part.parse().ok()?;
         }
-        let word = suffix.trim_start_matches(['-', '.', '+', '_']).to_ascii_lowercase();
+        let word = suffix
+            .trim_start_matches(['-', '.', '+', '_'])
+            .to_ascii_lowercase();
         let pre = PRE_RELEASE.iter().any(|p| word.starts_with(p));
         Some(Version { numbers, pre })
     }

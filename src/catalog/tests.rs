@@ -66,7 +66,10 @@ fn catalog_rejects_duplicate_ids_bad_dates_and_statuses() {
 fn catalog_rejects_entries_whose_rules_are_invalid() {
     let noop = GOOD.replace("quay.io/new/app", "quay.io/old/app");
     let e = errors(&noop);
-    assert!(e[0].starts_with("catalog entry `demo`: `quay.io/old/app"), "{e:?}");
+    assert!(
+        e[0].starts_with("catalog entry `demo`: `quay.io/old/app"),
+        "{e:?}"
+    );
     let bad_from = GOOD.replace("quay.io/old/app\"", "Quay.io/Old\"");
     assert!(errors(&bad_from)[0].contains("demo"));
     let bad_key = GOOD.replace("note =", "notes =");
@@ -131,7 +134,11 @@ fn builtin_catalog_rules_form_one_valid_rule_set() {
         .flat_map(|e| e.rules())
         .collect();
     assert!(RuleSet::new(specs).is_ok());
-    let denies: Vec<RuleSpec> = catalog.entries.iter().flat_map(|e| e.deny_rules()).collect();
+    let denies: Vec<RuleSpec> = catalog
+        .entries
+        .iter()
+        .flat_map(|e| e.deny_rules())
+        .collect();
     assert!(RuleSet::new(denies).is_ok());
 }
 
@@ -141,7 +148,10 @@ fn select_all_skips_ended_entries_and_unknown_ids_fail() {
     let all = catalog.select(&["all".to_owned()]).unwrap();
     assert!(all.iter().all(|e| e.id != "hub-elasticsearch"));
     assert_eq!(
-        catalog.select(&["nope".to_owned()]).unwrap_err().to_string(),
+        catalog
+            .select(&["nope".to_owned()])
+            .unwrap_err()
+            .to_string(),
         "no catalog entry `nope`; `reimage catalog list` shows them"
     );
 }
@@ -167,22 +177,49 @@ fn every_entry_matches_its_names_and_not_its_neighbours() {
         ("k8s.gcr.io/pause:3.9", Some("catalog:k8s-gcr-io")),
         ("staging-k8s.gcr.io/pause:3.9", None),
         ("registry.k8s.io/pause:3.9", None),
-        ("gcr.io/google_containers/pause:3.1", Some("catalog:gcr-io-google-containers")),
-        ("gcr.io/google-containers/pause:3.1", Some("catalog:gcr-io-google-containers")),
+        (
+            "gcr.io/google_containers/pause:3.1",
+            Some("catalog:gcr-io-google-containers"),
+        ),
+        (
+            "gcr.io/google-containers/pause:3.1",
+            Some("catalog:gcr-io-google-containers"),
+        ),
         ("gcr.io/my-project/app:1", Some("catalog:gcr-shutdown")),
         ("eu.gcr.io/my-project/app:1", Some("catalog:gcr-shutdown")),
         ("mirror.gcr.io/library/nginx:1", None),
-        ("gcr.io/kubebuilder/kube-rbac-proxy:v0.16.0", Some("catalog:kube-rbac-proxy")),
+        (
+            "gcr.io/kubebuilder/kube-rbac-proxy:v0.16.0",
+            Some("catalog:kube-rbac-proxy"),
+        ),
         ("quay.io/brancz/kube-rbac-proxy:v0.16.0", None),
         ("bitnami/redis:7.2", Some("catalog:bitnami-legacy")),
-        ("docker.io/bitnami/postgresql:16", Some("catalog:bitnami-legacy")),
+        (
+            "docker.io/bitnami/postgresql:16",
+            Some("catalog:bitnami-legacy"),
+        ),
         ("bitnamilegacy/redis:7.2", None),
-        ("quay.io/coreos/prometheus-operator:v0.45.0", Some("catalog:prometheus-operator")),
-        ("quay.io/coreos/prometheus-config-reloader:v0.45.0", Some("catalog:prometheus-config-reloader")),
+        (
+            "quay.io/coreos/prometheus-operator:v0.45.0",
+            Some("catalog:prometheus-operator"),
+        ),
+        (
+            "quay.io/coreos/prometheus-config-reloader:v0.45.0",
+            Some("catalog:prometheus-config-reloader"),
+        ),
         ("quay.io/coreos/etcd:v3.5.0", None),
-        ("quay.io/coreos/kube-state-metrics:v1.9.8", Some("catalog:kube-state-metrics")),
-        ("mcr.microsoft.com/dotnet/core/sdk:3.1", Some("catalog:dotnet-core")),
-        ("mcr.microsoft.com/dotnet/core-nightly/aspnet:3.1", Some("catalog:dotnet-core-nightly")),
+        (
+            "quay.io/coreos/kube-state-metrics:v1.9.8",
+            Some("catalog:kube-state-metrics"),
+        ),
+        (
+            "mcr.microsoft.com/dotnet/core/sdk:3.1",
+            Some("catalog:dotnet-core"),
+        ),
+        (
+            "mcr.microsoft.com/dotnet/core-nightly/aspnet:3.1",
+            Some("catalog:dotnet-core-nightly"),
+        ),
         ("mcr.microsoft.com/dotnet/sdk:8.0", None),
         ("java:8", Some("catalog:hub-java")),
         ("openjdk:17-jdk-slim", Some("catalog:hub-openjdk")),
@@ -192,9 +229,15 @@ fn every_entry_matches_its_names_and_not_its_neighbours() {
         ("hashicorp/consul:1.15", None),
         ("vault:1.13.3", Some("catalog:hub-vault")),
         ("elasticsearch:8.11.1", Some("catalog:hub-elasticsearch")),
-        ("dependabot/dependabot-core:0.215.0", Some("catalog:dependabot-core")),
+        (
+            "dependabot/dependabot-core:0.215.0",
+            Some("catalog:dependabot-core"),
+        ),
         ("quay.io/coreos/flannel:v0.15.1", Some("catalog:flannel")),
-        ("owasp/zap2docker-stable:2.14.0", Some("catalog:owasp-zap-stable")),
+        (
+            "owasp/zap2docker-stable:2.14.0",
+            Some("catalog:owasp-zap-stable"),
+        ),
         ("owasp/zap2docker-weekly", Some("catalog:owasp-zap-weekly")),
         ("zaproxy/zap-stable", None),
     ];
@@ -260,7 +303,13 @@ fn conditions_hold_back_tags_before_the_window_and_drop_exceptions() {
 ";
     let mut report = report_of(text, &entries);
     let applied = apply_conditions(&mut report, &entries);
-    assert_eq!(applied, Applied { excepted: 1, held: 3 });
+    assert_eq!(
+        applied,
+        Applied {
+            excepted: 1,
+            held: 3
+        }
+    );
     let want = [
         ("quay.io/coreos/prometheus-operator:v0.40.0", "stale"),
         ("quay.io/coreos/prometheus-operator:v0.43.0", "rewrite"),
