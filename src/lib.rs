@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod baseline;
+pub mod catalog;
 pub mod classify;
 pub mod config;
 pub mod dirty;
@@ -15,6 +16,7 @@ pub mod finding;
 pub mod image_ref;
 pub mod plan;
 pub mod problem;
+pub mod renovate;
 pub mod report;
 pub mod rule;
 pub mod scan;

@@ -9,6 +9,7 @@ use reimage::config::FileConfig;
 use reimage::report::Mode;
 use reimage::{GroupBy, RuleSpec};
 
+use super::catalog::{renovate_rules, FailOn, InUse};
 use super::{Common, Error, ExitStatus, Session, Usage};
 
 #[derive(Debug, clap::Args)]
@@ -22,6 +23,15 @@ pub(crate) struct CheckArgs {
     /// Record the current findings in FILE (for --baseline) and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Also report references the built-in catalog covers: every entry, or `--catalog=ID,ID`.
+    #[arg(long, value_name = "ID", num_args = 0..=1, require_equals = true, value_delimiter = ',')]
+    catalog: Option<Vec<String>>,
+    /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    from_renovate: Option<Option<PathBuf>>,
+    /// The least severe catalog status that fails the check.
+    #[arg(long, value_enum, value_name = "STATUS", default_value_t = FailOn::Removed)]
+    catalog_fail_on: FailOn,
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -36,11 +46,17 @@ impl CheckArgs {
             .iter()
             .map(|from| RuleSpec::deny(from.clone(), "--deny"))
             .collect();
+        let catalog = self.catalog.as_deref().map(InUse::select).transpose()?;
+        let renovate = renovate_rules(self.from_renovate.as_ref())?;
         let rules_for = |file: &FileConfig| {
             let mut specs = denied.clone();
+            specs.extend(renovate.iter().cloned());
             specs.extend(file.renames.iter().cloned());
             specs.extend(file.deny.iter().cloned());
-            Ok(specs)
+            Ok(match &catalog {
+                Some(catalog) => catalog.rules(specs),
+                None => specs,
+            })
         };
         if session
             .configs()
@@ -56,6 +72,9 @@ impl CheckArgs {
             .map(PathBuf::as_path)
             .collect();
         let mut report = session.scan(&rules_for, Mode::Check, &own)?;
+        if let Some(catalog) = &catalog {
+            catalog.apply(&mut report);
+        }
         if let Some(accepted) = accepted {
             accepted.apply(&mut report);
         }
@@ -72,6 +91,9 @@ impl CheckArgs {
             });
         }
         session.render(&report, false, GroupBy::default(), out)?;
-        Ok(ExitStatus::of(&report, true))
+        Ok(match &catalog {
+            Some(catalog) => catalog.exit_status(&report, self.catalog_fail_on),
+            None => ExitStatus::of(&report, true),
+        })
     }
 }

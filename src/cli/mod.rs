@@ -4,6 +4,7 @@
 //!
 //! Nothing reaches the library except through plain values (`ScanOptions`, `RuleSet`, `Report`).
 
+mod catalog;
 mod check;
 mod list;
 mod rename;
@@ -34,6 +35,8 @@ enum Sub {
     Check(check::CheckArgs),
     /// Inventory every image reference found in image positions.
     List(list::ListArgs),
+    /// Known upstream migrations (k8s.gcr.io, GCR, Bitnami, Docker Hub deprecations…).
+    Catalog(catalog::CatalogArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -50,6 +53,7 @@ impl Cli {
             Sub::Rename(args) => args.run(out),
             Sub::Check(args) => args.run(out),
             Sub::List(args) => args.run(out),
+            Sub::Catalog(args) => args.run(out),
             Sub::Completions { shell } => {
                 clap_complete::generate(shell, &mut Cli::command(), "reimage", out);
                 Ok(ExitStatus::Clean)
@@ -109,6 +113,8 @@ pub(crate) enum Error {
     Usage(#[from] Usage),
     #[error(transparent)]
     Dirty(#[from] reimage::dirty::Refusals),
+    #[error(transparent)]
+    Renovate(#[from] reimage::renovate::RenovateError),
     #[error("cannot write the report: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -126,6 +132,10 @@ pub(crate) enum Usage {
     SaveNeedsRule,
     #[error("{}: no such config file", .0.display())]
     NoSuchConfig(PathBuf),
+    #[error(transparent)]
+    Catalog(#[from] reimage::catalog::UnknownEntry),
+    #[error("no Renovate configuration here (renovate.json, .github/renovate.json, .renovaterc…); give --from-renovate=FILE")]
+    NoRenovateConfig,
 }
 
 /// Options every command takes.

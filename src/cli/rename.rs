@@ -9,6 +9,7 @@ use reimage::config::{self, FileConfig};
 use reimage::report::Mode;
 use reimage::{GroupBy, RuleSpec};
 
+use super::catalog::{renovate_rules, InUse};
 use super::{rule_set, Common, Error, ExitStatus, Session, Usage};
 
 pub(super) const HELP: &str =
@@ -43,6 +44,13 @@ pub(crate) struct RenameArgs {
     /// Replace hard-linked files too (their other names keep the old content).
     #[arg(long)]
     break_hardlinks: bool,
+    /// Apply built-in catalog entries (IDs, or `all`): those with a successor whose conditions
+    /// hold are renamed, the others reported with the entry's note.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    catalog: Vec<String>,
+    /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    from_renovate: Option<Option<PathBuf>>,
     #[command(flatten)]
     common: Common,
 }
@@ -54,10 +62,23 @@ impl RenameArgs {
             return Err(Usage::SaveNeedsRule.into());
         }
         let session = Session::new(self.common, &paths)?;
-        let rules_for = |file: &FileConfig| match &rule {
-            Some(rule) => Ok(vec![rule.clone()]),
-            None if file.renames.is_empty() => Err(Usage::NoRenameRules.into()),
-            None => Ok(file.renames.clone()),
+        let catalog = (!self.catalog.is_empty())
+            .then(|| InUse::select(&self.catalog))
+            .transpose()?;
+        let renovate = renovate_rules(self.from_renovate.as_ref())?;
+        let rules_for = |file: &FileConfig| {
+            let mut specs: Vec<RuleSpec> = rule.iter().cloned().collect();
+            specs.extend(renovate.iter().cloned());
+            if specs.is_empty() && catalog.is_none() {
+                if file.renames.is_empty() {
+                    return Err(Usage::NoRenameRules.into());
+                }
+                specs = file.renames.clone();
+            }
+            Ok(match &catalog {
+                Some(catalog) => catalog.rules(specs),
+                None => specs,
+            })
         };
         let saved = match rule.as_ref().filter(|_| self.save) {
             // The rule is checked before it is saved: a rejected rule is never left behind.
@@ -69,6 +90,9 @@ impl RenameArgs {
         };
         let own: Vec<&Path> = saved.iter().map(PathBuf::as_path).collect();
         let mut report = session.scan(&rules_for, Mode::Rename { write: false }, &own)?;
+        if let Some(catalog) = &catalog {
+            catalog.apply(&mut report);
+        }
         if self.write {
             if !self.allow_dirty {
                 reimage::dirty::check(&report)?;

@@ -1,0 +1,512 @@
+//! The catalog of upstream image migrations (`k8s.gcr.io`, GCR shutdown, Bitnami legacy, Docker
+//! Hub deprecations…): dated, sourced entries kept as data in `migrations.toml`, compiled in.
+//!
+//! Each entry becomes ordinary rules (`origin` `catalog:ID`, `reason` its status, date, note and
+//! source) plus the conditions the rule engine does not express — a tag window, names under a
+//! prefix that did not move, digests that may not survive — which [`apply_conditions`] enforces
+//! on a finished scan. Pure code, no I/O.
+
+mod tags;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use toml_edit::{Document, Item, Table};
+
+use crate::finding::Outcome;
+use crate::image_ref::ImageRef;
+use crate::report::Report;
+use crate::rule::{RuleSet, RuleSpec};
+
+pub use tags::{TagWindow, TagWindowError};
+
+/// The catalog as shipped.
+const MIGRATIONS: &str = include_str!("migrations.toml");
+
+/// How far a migration has gone, from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Still served and maybe updated, but announced as going away.
+    Deprecated,
+    /// Still served, never updated again.
+    Frozen,
+    /// Gone: pulls fail.
+    Removed,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Deprecated, Status::Frozen, Status::Removed];
+
+    /// The word used in the catalog and in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Deprecated => "deprecated",
+            Status::Frozen => "frozen",
+            Status::Removed => "removed",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.label() == text)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One upstream move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    /// Rule `from` patterns: repositories or prefixes.
+    pub from: Vec<String>,
+    /// The 1:1 successor; `None` when the entry only reports.
+    pub to: Option<String>,
+    pub status: Status,
+    /// The date of each step that happened, in `Status` order.
+    pub dates: Vec<(Status, String)>,
+    /// The deprecation was reverted on this date: listed, never applied.
+    pub ended: Option<String>,
+    /// Only these tags exist under `to`.
+    pub tags: Option<TagWindow>,
+    /// Names or prefixes under `from` that did not move, as written.
+    pub except: Vec<String>,
+    /// Whether a digest-pinned reference resolves under `to`.
+    pub digests_kept: bool,
+    pub source: String,
+    pub also: Vec<String>,
+    pub note: String,
+}
+
+/// The whole catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    pub entries: Vec<Entry>,
+}
+
+/// A catalog entry that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("catalog entry `{entry}`: {problem}")]
+pub struct CatalogError {
+    /// The entry's id (or `#N`, its position, when it has none).
+    pub entry: String,
+    pub problem: String,
+}
+
+/// `--catalog ID` named no entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no catalog entry `{0}`; `reimage catalog list` shows them")]
+pub struct UnknownEntry(pub String);
+
+impl Catalog {
+    /// The catalog compiled into the binary (validated by the test suite).
+    pub fn builtin() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            Catalog::parse(MIGRATIONS)
+                .unwrap_or_else(|errors| panic!("the built-in catalog is invalid: {errors:?}"))
+        })
+    }
+
+    /// Parses and validates a catalog; every problem is returned, each naming its entry.
+    pub fn parse(text: &str) -> Result<Catalog, Vec<CatalogError>> {
+        let doc = Document::parse(text).map_err(|e| {
+            vec![CatalogError {
+                entry: "(file)".to_owned(),
+                problem: e.message().trim().to_owned(),
+            }]
+        })?;
+        let Some(tables) = doc.get("entry").and_then(Item::as_array_of_tables) else {
+            return Err(vec![CatalogError {
+                entry: "(file)".to_owned(),
+                problem: "no [[entry]] tables".to_owned(),
+            }]);
+        };
+        let mut entries = Vec::new();
+        let mut errors = Vec::new();
+        for (i, table) in tables.iter().enumerate() {
+            let name = table
+                .get("id")
+                .and_then(Item::as_str)
+                .map_or_else(|| format!("#{}", i + 1), str::to_owned);
+            match entry(table) {
+                Ok(entry) if entries.iter().any(|e: &Entry| e.id == entry.id) => {
+                    errors.push(CatalogError {
+                        entry: name,
+                        problem: "the id is used by an earlier entry".to_owned(),
+                    });
+                }
+                Ok(entry) => entries.push(entry),
+                Err(problem) => errors.push(CatalogError {
+                    entry: name,
+                    problem,
+                }),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Catalog { entries })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// The entries `ids` name (`all`: every active entry), without repeats, in catalog order.
+    pub fn select(&self, ids: &[String]) -> Result<Vec<&Entry>, UnknownEntry> {
+        if ids.iter().any(|id| id == "all") {
+            return Ok(self.entries.iter().filter(|e| e.is_active()).collect());
+        }
+        for id in ids {
+            self.get(id).ok_or_else(|| UnknownEntry(id.clone()))?;
+        }
+        Ok(self
+            .entries
+            .iter()
+            .filter(|e| ids.contains(&e.id))
+            .collect())
+    }
+}
+
+impl Entry {
+    /// Whether the entry applies (a reverted deprecation does not).
+    pub fn is_active(&self) -> bool {
+        self.ended.is_none()
+    }
+
+    /// The date of the entry's current status.
+    pub fn date(&self) -> &str {
+        self.dates
+            .iter()
+            .find(|(s, _)| *s == self.status)
+            .map_or("", |(_, d)| d.as_str())
+    }
+
+    /// What every finding of this entry says: status, date, successor, note and source.
+    pub fn reason(&self) -> String {
+        let successor = match &self.to {
+            Some(to) => format!("successor {to}"),
+            None => "no 1:1 successor".to_owned(),
+        };
+        let window = self
+            .tags
+            .as_ref()
+            .map(|t| format!(" (tags {t})"))
+            .unwrap_or_default();
+        format!(
+            "catalog {}: {} {}; {successor}{window}. {} Source: {}",
+            self.id,
+            self.status,
+            self.date(),
+            self.note,
+            self.source
+        )
+    }
+
+    /// The entry as rules: renames to its successor, or deny rules.
+    pub fn rules(&self) -> Vec<RuleSpec> {
+        let origin = format!("catalog:{}", self.id);
+        self.from
+            .iter()
+            .map(|from| {
+                let mut spec = match &self.to {
+                    Some(to) => RuleSpec::rename(from, to, &origin),
+                    None => RuleSpec::deny(from, &origin),
+                };
+                spec.reason = Some(self.reason());
+                spec
+            })
+            .collect()
+    }
+
+    /// The entry as deny rules only (for `check`: a successor is reported, never written).
+    pub fn deny_rules(&self) -> Vec<RuleSpec> {
+        self.rules()
+            .into_iter()
+            .map(|mut spec| {
+                if self.to.is_some() {
+                    spec.to = None;
+                }
+                spec
+            })
+            .collect()
+    }
+
+    /// Whether a reference of repository `repo` is one of the names that did not move.
+    fn excepts(&self, repo: &str) -> bool {
+        self.except.iter().any(|x| match x.strip_suffix('/') {
+            Some(prefix) => normalized_prefix(prefix).is_some_and(|p| {
+                repo.strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+            }),
+            None => ImageRef::parse(x).is_ok_and(|r| r.repository() == repo),
+        })
+    }
+
+    /// Whether a reference with this tag and digest exists under `to`.
+    fn moves(&self, tag: Option<&str>, digest: Option<&str>) -> bool {
+        let tag_ok = self
+            .tags
+            .as_ref()
+            .is_none_or(|w| tag.is_some_and(|t| w.contains(t)));
+        tag_ok && (digest.is_none() || self.digests_kept)
+    }
+}
+
+/// `gcr.io/distroless` → `gcr.io/distroless` normalized (`bitnami` → `docker.io/bitnami`).
+fn normalized_prefix(prefix: &str) -> Option<String> {
+    let probe = format!("{prefix}/reimage-probe");
+    let repo = ImageRef::parse(&probe).ok()?.repository();
+    repo.strip_suffix("/reimage-probe").map(str::to_owned)
+}
+
+/// What [`apply_conditions`] changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Findings dropped: their name is one an entry lists as not moved.
+    pub excepted: usize,
+    /// Rewrites held back: the tag is outside the window, or the digest may not survive.
+    pub held: usize,
+}
+
+/// Enforces the conditions of `entries` on a finished scan: excepted names are dropped, and a
+/// rewrite whose tag or digest does not exist under the successor becomes stale (reported with
+/// the entry's note, never written). Findings of other rules are untouched.
+pub fn apply_conditions(report: &mut Report, entries: &[&Entry]) -> Applied {
+    let by_reason: HashMap<String, &Entry> = entries.iter().map(|e| (e.reason(), *e)).collect();
+    let entry_of: Vec<Option<&Entry>> = report
+        .rules
+        .iter()
+        .map(|r| r.reason.as_ref().and_then(|x| by_reason.get(x).copied()))
+        .collect();
+    let mut applied = Applied::default();
+    for file in &mut report.files {
+        file.findings.retain_mut(|f| {
+            let Some(entry) = f.rule.and_then(|id| entry_of.get(id.0).copied().flatten()) else {
+                return true;
+            };
+            if f.repository.as_deref().is_some_and(|r| entry.excepts(r)) {
+                applied.excepted += 1;
+                return false;
+            }
+            if matches!(f.outcome, Outcome::Rewrite { .. })
+                && !entry.moves(f.tag.as_deref(), f.digest.as_deref())
+            {
+                f.outcome = Outcome::Stale;
+                applied.held += 1;
+            }
+            true
+        });
+    }
+    report.files.retain(|f| !f.findings.is_empty());
+    applied
+}
+
+/// The status of the entry whose rule a finding matched, if it is a catalog rule of `entries`.
+pub fn status_of<'e>(
+    report: &Report,
+    finding: &crate::finding::Finding,
+    entries: &[&'e Entry],
+) -> Option<&'e Entry> {
+    let reason = report.rule(finding)?.reason.as_deref()?;
+    entries.iter().copied().find(|e| e.reason() == reason)
+}
+
+fn entry(table: &Table) -> Result<Entry, String> {
+    const KEYS: &[&str] = &[
+        "id",
+        "from",
+        "to",
+        "status",
+        "deprecated",
+        "frozen",
+        "removed",
+        "ended",
+        "tags",
+        "except",
+        "digests",
+        "source",
+        "also",
+        "note",
+    ];
+    if let Some((key, _)) = table.iter().find(|(k, _)| !KEYS.contains(k)) {
+        return Err(format!(
+            "unknown key `{key}`; expected one of {}",
+            KEYS.join(", ")
+        ));
+    }
+    let id = required(table, "id")?;
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!("id `{id}` must be lowercase words joined by `-`"));
+    }
+    let from = match table.get("from") {
+        Some(item) if item.is_str() => vec![item.as_str().unwrap_or_default().to_owned()],
+        Some(_) => strings(table, "from")?,
+        None => Vec::new(),
+    };
+    if from.is_empty() {
+        return Err("needs `from` (a repository, a prefix ending in `/`, or a list)".to_owned());
+    }
+    let to = optional(table, "to")?;
+    let status_text = required(table, "status")?;
+    let status = Status::parse(&status_text)
+        .ok_or_else(|| format!("status `{status_text}` must be deprecated, frozen or removed"))?;
+    let mut dates = Vec::new();
+    for s in Status::ALL {
+        if let Some(date) = optional(table, s.label())? {
+            check_date(&date)?;
+            dates.push((s, date));
+        }
+    }
+    if !dates.iter().any(|(s, _)| *s == status) {
+        return Err(format!("status is {status} but `{status}` has no date"));
+    }
+    let ended = optional(table, "ended")?;
+    if let Some(date) = &ended {
+        check_date(date)?;
+    }
+    let tags = optional(table, "tags")?
+        .map(|t| TagWindow::parse(&t).map_err(|e| format!("tags: {e}")))
+        .transpose()?;
+    let digests_kept = match optional(table, "digests")?.as_deref() {
+        None | Some("unknown") => false,
+        Some("kept") => true,
+        Some(other) => return Err(format!("digests `{other}` must be kept or unknown")),
+    };
+    let source = required(table, "source")?;
+    let also = match table.get("also") {
+        Some(_) => strings(table, "also")?,
+        None => Vec::new(),
+    };
+    for url in std::iter::once(&source).chain(&also) {
+        if !url.starts_with("https://") {
+            return Err(format!("source `{url}` must be an https:// URL"));
+        }
+    }
+    let note = required(table, "note")?;
+    if note.trim().is_empty() {
+        return Err("needs a `note`".to_owned());
+    }
+    let except = match table.get("except") {
+        Some(_) => strings(table, "except")?,
+        None => Vec::new(),
+    };
+    if tags.is_some() && to.is_none() {
+        return Err("`tags` needs a `to`: a window says which tags exist under it".to_owned());
+    }
+    let entry = Entry {
+        id,
+        from,
+        to,
+        status,
+        dates,
+        ended,
+        tags,
+        except,
+        digests_kept,
+        source,
+        also,
+        note,
+    };
+    check_rules(&entry)?;
+    Ok(entry)
+}
+
+/// The entry's rules must form a valid rule set, and each exception must name something under a
+/// `from` prefix.
+fn check_rules(entry: &Entry) -> Result<(), String> {
+    RuleSet::new(entry.rules()).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| format!("`{}`: {}", e.rule, e.problem))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    for x in &entry.except {
+        let valid = match x.strip_suffix('/') {
+            Some(prefix) => normalized_prefix(prefix).is_some(),
+            None => ImageRef::parse(x).is_ok(),
+        };
+        if !valid {
+            return Err(format!("except `{x}` is not an image name or prefix"));
+        }
+        let under = |name: &str| {
+            entry.from.iter().any(|from| {
+                from.strip_suffix('/')
+                    .and_then(normalized_prefix)
+                    .is_some_and(|p| {
+                        name.strip_prefix(p.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                    })
+            })
+        };
+        let name = match x.strip_suffix('/') {
+            Some(prefix) => normalized_prefix(prefix),
+            None => ImageRef::parse(x).ok().map(|r| r.repository()),
+        };
+        if !name.is_some_and(|n| under(&n)) {
+            return Err(format!("except `{x}` is not under any `from` prefix"));
+        }
+    }
+    Ok(())
+}
+
+fn check_date(date: &str) -> Result<(), String> {
+    let parts: Vec<&str> = date.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2),
+        [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "date `{date}` must be YYYY-MM-DD (or YYYY-MM, YYYY)"
+        ))
+    }
+}
+
+fn required(table: &Table, key: &str) -> Result<String, String> {
+    optional(table, key)?.ok_or_else(|| format!("needs `{key}`"))
+}
+
+fn optional(table: &Table, key: &str) -> Result<Option<String>, String> {
+    match table.get(key) {
+        None => Ok(None),
+        Some(item) => item
+            .as_str()
+            .map(|s| Some(s.to_owned()))
+            .ok_or_else(|| format!("`{key}` must be a string")),
+    }
+}
+
+fn strings(table: &Table, key: &str) -> Result<Vec<String>, String> {
+    let array = table
+        .get(key)
+        .and_then(Item::as_array)
+        .ok_or_else(|| format!("`{key}` must be a string or a list of strings"))?;
+    array
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("`{key}` must hold strings"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

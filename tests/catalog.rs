@@ -1,0 +1,313 @@
+//! The built-in catalog from the command line: `catalog list|show`, `check --catalog` as a CI
+//! gate with its severity threshold, `rename --catalog` with tag windows and exceptions, and
+//! Renovate replacement rules imported with `--from-renovate`.
+
+mod common;
+
+use common::Tree;
+
+const STALE_TREE: &str = "services:
+  pause:
+    image: k8s.gcr.io/pause:3.9
+  staging:
+    image: staging-k8s.gcr.io/pause:3.9
+  proxy:
+    image: gcr.io/kubebuilder/kube-rbac-proxy:v0.13.1
+  app:
+    image: gcr.io/my-project/app:1.0
+  distroless:
+    image: gcr.io/distroless/static:nonroot
+  cache:
+    image: bitnami/redis:7.2
+  base:
+    image: bitnami/minideb:bookworm
+  jdk:
+    image: openjdk:17
+";
+
+fn stale_tree() -> Tree {
+    Tree::new().file("compose.yaml", STALE_TREE)
+}
+
+#[test]
+fn catalog_list_names_every_entry_with_status_and_date() {
+    let run = Tree::new().run(&["catalog", "list"]).expect_code(0);
+    let out = run.stdout();
+    assert!(out.contains("k8s-gcr-io"), "{out}");
+    assert!(
+        out.contains("frozen      2023-04-03  k8s.gcr.io/ → registry.k8s.io/"),
+        "{out}"
+    );
+    assert!(out.contains("hub-elasticsearch           ended"), "{out}");
+}
+
+#[test]
+fn catalog_show_prints_sources_and_conditions() {
+    let out = Tree::new()
+        .run(&["catalog", "show", "k8s-gcr-io"])
+        .expect_code(0)
+        .stdout();
+    assert!(
+        out.contains("source:   https://kubernetes.io/blog/2023/03/10/image-registry-redirect/")
+    );
+    assert!(out.contains("digests:  kept"));
+    let json = Tree::new()
+        .run(&["catalog", "show", "prometheus-operator", "--format", "json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(json["tags"], ">=v0.42.0");
+    let err = Tree::new()
+        .run(&["catalog", "show", "nope"])
+        .expect_code(2)
+        .stderr();
+    assert!(err.contains("no catalog entry `nope`"), "{err}");
+}
+
+#[test]
+fn check_catalog_fails_on_removed_images_and_reports_the_rest() {
+    let tree = stale_tree();
+    let run = tree
+        .run(&["check", "--catalog", "--format", "json"])
+        .expect_code(1);
+    let json = run.json();
+    let refs: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["old"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            "k8s.gcr.io/pause:3.9",
+            "gcr.io/kubebuilder/kube-rbac-proxy:v0.13.1",
+            "gcr.io/my-project/app:1.0",
+            "bitnami/redis:7.2",
+            "openjdk:17",
+        ]
+    );
+    assert!(run
+        .stderr()
+        .contains("3 catalog references below --catalog-fail-on removed"));
+    let text = run.stdout();
+    assert!(
+        text.contains("catalog kube-rbac-proxy: removed 2026-03-06"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_catalog_fail_on_sets_the_threshold() {
+    let tree = Tree::new().file(
+        "k8s.yaml",
+        "spec:\n  containers:\n  - image: k8s.gcr.io/pause:3.9\n",
+    );
+    tree.run(&["check", "--catalog"]).expect_code(0);
+    tree.run(&["check", "--catalog", "--catalog-fail-on", "frozen"])
+        .expect_code(1);
+    tree.run(&[
+        "check",
+        "--catalog=bitnami-legacy",
+        "--catalog-fail-on",
+        "deprecated",
+    ])
+    .expect_code(0);
+    let out = tree
+        .run(&[
+            "check",
+            "--catalog",
+            "--catalog-fail-on",
+            "frozen",
+            "--format",
+            "github",
+        ])
+        .expect_code(1)
+        .stdout();
+    assert!(out.starts_with("::error file=k8s.yaml,line=3"), "{out}");
+    assert!(out.contains("frozen 2023-04-03"), "{out}");
+}
+
+#[test]
+fn check_catalog_formats_carry_status_and_source() {
+    let tree = stale_tree();
+    for format in ["sarif", "markdown"] {
+        let out = tree
+            .run(&["check", "--catalog", "--format", format])
+            .expect_code(1)
+            .stdout();
+        assert!(out.contains("removed 2025-09-29"), "{format}: {out}");
+        assert!(
+            out.contains("https://github.com/bitnami/containers/issues/83267"),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn check_catalog_with_an_unknown_id_is_a_usage_error() {
+    let err = stale_tree()
+        .run(&["check", "--catalog=k8s"])
+        .expect_code(2)
+        .stderr();
+    assert!(err.contains("no catalog entry `k8s`"), "{err}");
+}
+
+#[test]
+fn check_catalog_gives_way_to_a_user_rule_with_the_same_pattern() {
+    let tree = stale_tree().file(
+        "reimage.toml",
+        "[[rename]]\nfrom = \"k8s.gcr.io/\"\nto = \"registry.k8s.io/\"\nreason = \"ours\"\n",
+    );
+    let out = tree.run(&["check", "--catalog"]).expect_code(1).stdout();
+    assert!(out.contains("(ours)"), "{out}");
+}
+
+#[test]
+fn rename_catalog_rewrites_byte_exactly() {
+    let original = "# keep me\r\nservices:\r\n  pause:\r\n    image: k8s.gcr.io/pause:3.9   # pinned\r\n  dns:\r\n    image: k8s.gcr.io/dns/k8s-dns-node-cache:1.22.20@sha256:0000000000000000000000000000000000000000000000000000000000000000\r\n  staging:\r\n    image: staging-k8s.gcr.io/pause:3.9\r\n";
+    let tree = Tree::new().file("compose.yaml", original);
+    tree.run(&["rename", "--catalog", "k8s-gcr-io", "-w"])
+        .expect_code(0);
+    let want = original
+        .replace(" k8s.gcr.io/pause", " registry.k8s.io/pause")
+        .replace(" k8s.gcr.io/dns", " registry.k8s.io/dns");
+    assert_eq!(tree.read_str("compose.yaml"), want);
+    // A second run changes nothing.
+    tree.run(&["rename", "--catalog", "k8s-gcr-io", "--check"])
+        .expect_code(0);
+}
+
+#[test]
+fn rename_catalog_leaves_tags_before_the_window_and_reports_them() {
+    let original = "services:
+  old:
+    image: quay.io/coreos/prometheus-operator:v0.40.0
+  new:
+    image: quay.io/coreos/prometheus-operator:v0.44.1
+  ksm:
+    image: quay.io/coreos/kube-state-metrics:v1.9.8
+";
+    let tree = Tree::new().file("compose.yaml", original);
+    let run = tree
+        .run(&[
+            "rename",
+            "--catalog",
+            "prometheus-operator,kube-state-metrics",
+            "-w",
+        ])
+        .expect_code(0);
+    let want = original.replace(
+        "quay.io/coreos/prometheus-operator:v0.44.1",
+        "quay.io/prometheus-operator/prometheus-operator:v0.44.1",
+    );
+    assert_eq!(tree.read_str("compose.yaml"), want);
+    let out = run.stdout();
+    assert!(
+        out.contains("quay.io/coreos/prometheus-operator:v0.40.0  stale"),
+        "{out}"
+    );
+    assert!(out.contains("tags >=v2.0.0"), "{out}");
+}
+
+#[test]
+fn rename_catalog_all_keeps_exceptions_and_digests_that_may_not_survive() {
+    let original = "services:
+  base:
+    image: bitnami/minideb:bookworm
+  pinned:
+    image: bitnami/redis:7.2@sha256:0000000000000000000000000000000000000000000000000000000000000000
+  cache:
+    image: bitnami/redis:7.2
+  img:
+    image: gcr.io/distroless/static:nonroot
+";
+    let tree = Tree::new().file("compose.yaml", original);
+    tree.run(&["rename", "--catalog", "all", "-w"])
+        .expect_code(0);
+    // `to` is written as the catalog writes it.
+    let want = original.replace(
+        "image: bitnami/redis:7.2\n",
+        "image: docker.io/bitnamilegacy/redis:7.2\n",
+    );
+    assert_eq!(tree.read_str("compose.yaml"), want);
+}
+
+const RENOVATE: &str = r#"{
+  "$schema": "https://docs.renovatebot.com/renovate-schema.json",
+  "extends": ["config:recommended"],
+  "packageRules": [
+    {
+      "description": "Kubernetes registry move",
+      "matchDatasources": ["docker"],
+      "matchPackageNames": ["k8s.gcr.io/**"],
+      "replacementNameTemplate": "{{{replace 'k8s\\.gcr\\.io/' 'registry.k8s.io/' packageName}}}"
+    },
+    {
+      "matchDatasources": ["docker"],
+      "matchPackageNames": ["ghcr.io/gdtiti/grok2api"],
+      "replacementName": "ghcr.io/gdtiti/grok2api-api"
+    },
+    {
+      "matchDatasources": ["docker"],
+      "matchPackageNames": ["openjdk"],
+      "matchCurrentValue": "17",
+      "replacementName": "eclipse-temurin",
+      "replacementVersion": "17-jre"
+    },
+    {
+      "matchDatasources": ["docker"],
+      "matchPackageNames": ["quay.io/acme/*-legacy"],
+      "replacementName": "quay.io/acme/app"
+    },
+    {
+      "matchDatasources": ["docker"],
+      "matchUpdateTypes": ["major"],
+      "enabled": false
+    }
+  ]
+}
+"#;
+
+const RENOVATE_TREE: &str = "FROM openjdk:17 AS build\nFROM openjdk:21\nFROM k8s.gcr.io/pause:3.9\nFROM ghcr.io/gdtiti/grok2api:v1\n";
+
+#[test]
+fn rename_from_renovate_matches_the_equivalent_reimage_toml() {
+    let imported = Tree::new()
+        .file("renovate.json", RENOVATE)
+        .file("Dockerfile", RENOVATE_TREE);
+    let run = imported
+        .run(&["rename", "--from-renovate", "-w"])
+        .expect_code(0);
+    assert!(
+        run.stderr()
+            .contains("packageRules[3].matchPackageNames[0]"),
+        "{}",
+        run.stderr()
+    );
+    let toml = Tree::new()
+        .file(
+            "reimage.toml",
+            "[[rename]]\nfrom = \"k8s.gcr.io/\"\nto = \"registry.k8s.io/\"\n\n[[rename]]\nfrom = \"ghcr.io/gdtiti/grok2api\"\nto = \"ghcr.io/gdtiti/grok2api-api\"\n\n[[rename]]\nfrom = \"openjdk:17\"\nto = \"eclipse-temurin:17-jre\"\n",
+        )
+        .file("Dockerfile", RENOVATE_TREE);
+    toml.run(&["rename", "-w"]).expect_code(0);
+    assert_eq!(imported.read_str("Dockerfile"), toml.read_str("Dockerfile"));
+    assert_eq!(
+        imported.read_str("Dockerfile"),
+        "FROM eclipse-temurin:17-jre AS build\nFROM openjdk:21\nFROM registry.k8s.io/pause:3.9\nFROM ghcr.io/gdtiti/grok2api-api:v1\n"
+    );
+}
+
+#[test]
+fn check_from_renovate_file_and_missing_config() {
+    let tree = Tree::new()
+        .file("ci/renovate.json", RENOVATE)
+        .file("Dockerfile", RENOVATE_TREE);
+    tree.run(&["check", "--from-renovate=ci/renovate.json"])
+        .expect_code(1);
+    let err = tree
+        .run(&["check", "--from-renovate"])
+        .expect_code(2)
+        .stderr();
+    assert!(err.contains("no Renovate configuration here"), "{err}");
+}
