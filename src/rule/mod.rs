@@ -9,7 +9,11 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::finding::RuleInfo;
-use crate::image_ref::{ImageRef, RefError, HUB, OFFICIAL_NAMESPACE, OFFICIAL_REPO_PREFIX};
+use crate::image_ref::{ImageRef, HUB, OFFICIAL_NAMESPACE, OFFICIAL_REPO_PREFIX};
+
+mod parse;
+
+use parse::{changes_nothing, parse_pattern, parse_target, prefix_text};
 
 /// A rule as the user wrote it: `from` and, for a rename, `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -391,135 +395,6 @@ fn error_for(spec: &RuleSpec, problem: String) -> RuleError {
         origin: spec.origin.clone(),
         problem,
     }
-}
-
-/// `k8s.gcr.io/`, `k8s.gcr.io/*` → `k8s.gcr.io`; `None` when `text` is not written as a prefix.
-fn strip_prefix_marker(text: &str) -> Option<&str> {
-    text.strip_suffix("/*").or_else(|| text.strip_suffix('/'))
-}
-
-fn prefix_text(from: &str) -> &str {
-    strip_prefix_marker(from).unwrap_or(from)
-}
-
-fn parse_pattern(from: &str) -> Result<Pattern, String> {
-    if let Some(base) = strip_prefix_marker(from) {
-        let (domain, path) = parse_prefix(base)?;
-        return Ok(Pattern::Prefix { domain, path });
-    }
-    let reference = parse_name(from)?;
-    if reference.digest().is_some() {
-        return Err(format!(
-            "`from` cannot name a digest; write the repository `{}` to match every tag and digest",
-            reference.text()[reference.name_span()].to_owned()
-        ));
-    }
-    let repo = reference.repository();
-    Ok(match reference.tag() {
-        Some(tag) => Pattern::Tagged {
-            repo,
-            tag: tag.to_owned(),
-        },
-        None => Pattern::Repository { repo },
-    })
-}
-
-fn parse_target(pattern: &Pattern, to: &str) -> Result<Target, String> {
-    if let Pattern::Prefix { .. } = pattern {
-        let base = strip_prefix_marker(to).unwrap_or(to);
-        parse_prefix(base)?;
-        return Ok(Target::Prefix {
-            base: base.to_owned(),
-        });
-    }
-    if strip_prefix_marker(to).is_some() {
-        return Err("`to` is a prefix but `from` is one repository; write `from` as a prefix too (ending in `/`), or `to` as a repository".to_owned());
-    }
-    let reference = parse_name(to)?;
-    if reference.digest().is_some() {
-        return Err("`to` cannot carry a digest: the digest of each reference is kept".to_owned());
-    }
-    let name = reference.text()[reference.name_span()].to_owned();
-    match (pattern, reference.tag()) {
-        (Pattern::Repository { .. }, Some(_)) => Err(format!(
-            "`to` has a tag but `from` matches every tag; write `to` as `{name}` (tags are kept), or give `from` a tag"
-        )),
-        (_, tag) => Ok(Target::Name { name, tag: tag.map(str::to_owned) }),
-    }
-}
-
-/// Why a rule whose `to` names what `from` matches would change nothing (every run would report
-/// the same "changes" and `--check` would fail forever), if it would.
-fn changes_nothing(pattern: &Pattern, target: &Target) -> Option<String> {
-    let same = "`to` names the same image as `from`, so nothing would change";
-    match (pattern, target) {
-        (Pattern::Repository { repo }, Target::Name { name, tag: None })
-            if normalized(name) == *repo =>
-        {
-            Some(format!("{same}; write the new name as `to`"))
-        }
-        (Pattern::Tagged { repo, tag }, Target::Name { name, tag: new_tag })
-            if normalized(name) == *repo && new_tag.as_ref().is_none_or(|t| t == tag) =>
-        {
-            Some(match new_tag {
-                None => format!("{same}: a `to` without a tag keeps the tag; write `{name}:NEWTAG` to change the tag"),
-                Some(_) => format!("{same}; write another tag or repository as `to`"),
-            })
-        }
-        (Pattern::Prefix { domain, path }, Target::Prefix { base })
-            if parse_prefix(base).is_ok_and(|(d, p)| d == *domain && p == *path) =>
-        {
-            Some(format!("{same}; write the new prefix as `to`"))
-        }
-        _ => None,
-    }
-}
-
-/// The normalized repository of a name `parse_target` accepted.
-fn normalized(name: &str) -> String {
-    ImageRef::parse(name).map_or_else(|_| name.to_owned(), |r| r.repository())
-}
-
-/// Parses a rule name, turning grammar errors into advice.
-fn parse_name(text: &str) -> Result<ImageRef<'_>, String> {
-    if !text.contains('/')
-        && text.contains(['.', ':'])
-        && !text.contains('@')
-        && ImageRef::parse(text).map_or(true, |r| r.tag().is_none())
-    {
-        return Err(format!(
-            "`{text}` is read as a Docker Hub image named `{text}`; to match a registry, write the prefix `{text}/`"
-        ));
-    }
-    ImageRef::parse(text).map_err(|e| match e {
-        RefError::MustBeLowercase => format!(
-            "repository names must be lowercase; write `{}`",
-            lowercase_name(text)
-        ),
-        other => format!("`{text}` is not an image reference ({other}); write e.g. `ghcr.io/owner/name` or `nginx:1.25`"),
-    })
-}
-
-fn lowercase_name(text: &str) -> String {
-    match text.split_once(':') {
-        Some((name, tag)) if !tag.contains('/') => format!("{}:{tag}", name.to_ascii_lowercase()),
-        _ => text.to_ascii_lowercase(),
-    }
-}
-
-/// `k8s.gcr.io` → (`k8s.gcr.io`, ``); `docker.io/bitnami` → (`docker.io`, `bitnami`); `bitnami` → Hub.
-fn parse_prefix(base: &str) -> Result<(String, String), String> {
-    let probe = format!("{base}/reimage-probe/x");
-    let reference = ImageRef::parse(&probe).map_err(|e| match e {
-        RefError::MustBeLowercase => format!("repository names must be lowercase; write `{}/`", base.to_ascii_lowercase()),
-        _ => format!("`{base}/` is not a registry or namespace prefix; write e.g. `k8s.gcr.io/` or `docker.io/bitnami/`"),
-    })?;
-    let path = reference.path();
-    let prefix = path
-        .strip_suffix("reimage-probe/x")
-        .unwrap_or(&path)
-        .trim_end_matches('/');
-    Ok((reference.domain().to_owned(), prefix.to_owned()))
 }
 
 impl fmt::Display for RuleSpec {
