@@ -55,6 +55,9 @@ pub(crate) struct Composite {
     pub(crate) repository: Option<Part>,
     pub(crate) tag: Option<Part>,
     pub(crate) digest: Option<Part>,
+    /// The map has a `registry` that is empty or templated: the chart supplies the registry, so
+    /// the map is left to a human, for this reason.
+    pub(crate) unknown_registry: Option<ReviewReason>,
 }
 
 impl Composite {
@@ -88,6 +91,9 @@ pub(crate) struct Structure {
     /// cannot be edited in place (block, escaped) and registry settings are review sites.
     pub(crate) sites: Vec<Site>,
     pub(crate) composites: Vec<Composite>,
+    /// Template actions (`{{ … }}`), sorted: values holding one are left to the line readers,
+    /// which read every line that has one.
+    pub(crate) templated: Vec<Range<usize>>,
 }
 
 /// Why a structural reader could not read a file: the parser's own words.
