@@ -68,6 +68,10 @@ impl Matcher {
                 text,
             },
             lines: LineReader::new(kind, text, structure.as_ref()),
+            parts: structure
+                .as_ref()
+                .map(Structure::part_spans)
+                .unwrap_or_default(),
             structure: structure.unwrap_or_default(),
         };
         Scanned {
@@ -82,6 +86,8 @@ struct FileScan<'a> {
     judge: Judge<'a>,
     lines: LineReader,
     structure: Structure,
+    /// The spans of the split maps' parts, sorted.
+    parts: Vec<std::ops::Range<usize>>,
 }
 
 impl FileScan<'_> {
@@ -122,7 +128,7 @@ impl FileScan<'_> {
         let mut candidates = Vec::new();
         let mut lines = LineCache::new(text, &self.lines);
         for tok in tokens {
-            match locate::place(&self.structure, &mut lines, &tok.span) {
+            match locate::place(&self.structure, &self.parts, &mut lines, &tok.span) {
                 Place::Site(site) => candidates.push((tok, Some(site))),
                 Place::Text => candidates.push((tok, None)),
                 Place::Composite => {}
@@ -163,11 +169,6 @@ impl FileScan<'_> {
 
     /// Whether `tok` is inside a part of a split map, which is judged with its map.
     fn in_composite(&self, tok: &Token) -> bool {
-        let inside =
-            |r: &std::ops::Range<usize>| r.start <= tok.span.start && tok.span.end <= r.end;
-        self.structure
-            .composites
-            .iter()
-            .any(|c| c.spans().any(inside))
+        site::in_parts(&self.parts, &tok.span)
     }
 }

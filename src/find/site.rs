@@ -96,6 +96,26 @@ pub(crate) struct Structure {
     pub(crate) templated: Vec<Range<usize>>,
 }
 
+impl Structure {
+    /// The spans of every split map's parts, sorted, for [`in_parts`].
+    pub(crate) fn part_spans(&self) -> Vec<Range<usize>> {
+        let mut spans: Vec<Range<usize>> = self
+            .composites
+            .iter()
+            .flat_map(|c| c.spans().cloned())
+            .collect();
+        spans.sort_by_key(|r| (r.start, r.end));
+        spans
+    }
+}
+
+/// Whether `span` lies inside one of `parts` (sorted by start, disjoint): a token of a split
+/// map's part, judged with its map. A binary search: a values file can hold thousands of maps.
+pub(crate) fn in_parts(parts: &[Range<usize>], span: &Range<usize>) -> bool {
+    let i = parts.partition_point(|r| r.start <= span.start);
+    i > 0 && span.end <= parts[i - 1].end
+}
+
 /// Why a structural reader could not read a file: the parser's own words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
