@@ -140,14 +140,28 @@ pub fn classify(path: &Path) -> FileKind {
     if name.starts_with(".env") || name.ends_with(".env.example") {
         return FileKind::Env;
     }
+    let name = yaml_template_stem(&name).unwrap_or(&name);
     let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
     let kind = BY_EXTENSION
         .binary_search_by(|(e, _)| e.cmp(&extension))
         .map_or(FileKind::Text, |i| BY_EXTENSION[i].1);
     if kind == FileKind::Yaml {
-        return refine_yaml_by_path(path, &name);
+        return refine_yaml_by_path(path, name);
     }
     kind
+}
+
+/// Extensions of template files whose output is the format before them: a Helmfile
+/// `values.yaml.gotmpl` or an Ansible `deploy.yml.j2` is YAML with template actions.
+const TEMPLATE_EXTENSIONS: &[&str] = &[".gotmpl", ".tpl", ".tmpl", ".j2", ".jinja", ".jinja2"];
+
+/// `values.yaml` for `values.yaml.gotmpl`: the name of a YAML template without its template
+/// extension (`_helpers.tpl` is none).
+fn yaml_template_stem(name: &str) -> Option<&str> {
+    let stem = TEMPLATE_EXTENSIONS
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))?;
+    (stem.ends_with(".yaml") || stem.ends_with(".yml")).then_some(stem)
 }
 
 fn refine_yaml_by_path(path: &Path, name: &str) -> FileKind {
@@ -210,6 +224,9 @@ mod tests {
             ("Makefile", FileKind::Makefile),
             ("docs/guide.md", FileKind::Markdown),
             ("fly.toml", FileKind::Toml),
+            ("helmfile.d/values.yaml.gotmpl", FileKind::Helm),
+            ("roles/web/templates/deploy.yml.j2", FileKind::Yaml),
+            ("charts/x/templates/_helpers.tpl", FileKind::Text),
             (".env.example", FileKind::Env),
             ("notes.txt", FileKind::Text),
         ];

@@ -63,6 +63,12 @@ impl Judge<'_> {
         if short && !plausible_short_name(&reference) {
             return None;
         }
+        let after_slash =
+            self.text[..span.start].ends_with(b"/") && !self.text[..span.start].ends_with(b"://");
+        if short && tok.templated.is_none() && after_slash {
+            // `/data/images`, `/usr/share/nginx`: the end of a path, not a name.
+            return None;
+        }
         // What the place vouches for: a word holding a variable vouches only for qualified
         // names in it (and a `${VAR:-default}`); an assignment, for names with more than a word.
         let bare = short
@@ -154,14 +160,17 @@ impl Judge<'_> {
                 .map(|p| p.value.as_str())
                 .filter(|v| !v.is_empty())
         }
-        let (registry, tag, digest) = (part(&map.registry), part(&map.tag), part(&map.digest));
+        let registry = part(&map.registry).filter(|_| map.unknown_registry.is_none());
+        let (tag, digest) = (part(&map.tag), part(&map.digest));
         let mut written = registry.map_or(String::new(), |r| format!("{r}/"));
         written.push_str(&repository.value);
         if let Some(tag) = tag {
             written = format!("{written}:{tag}");
         }
         if let Some(digest) = digest {
-            written = format!("{written}@{digest}");
+            // `sha: <hex>` names the algorithm by its key.
+            let algorithm = if digest.contains(':') { "" } else { "sha256:" };
+            written = format!("{written}@{algorithm}{digest}");
         }
         let reference = ImageRef::parse(&written).ok()?;
         let span = map.span();
@@ -177,6 +186,10 @@ impl Judge<'_> {
         };
         if self.matcher.inventory {
             return found(Outcome::Inventory, None);
+        }
+        if let Some(why) = map.unknown_registry {
+            return review_unknown_registry(self, &reference)
+                .and_then(|rule| found(Outcome::Review(why), Some(rule)));
         }
         match self.matcher.rules.verdict(&reference) {
             Some(Verdict::Rewrite {
@@ -250,6 +263,15 @@ impl Judge<'_> {
             tag: parsed.and_then(|r| r.tag().map(str::to_owned)),
             digest: parsed.and_then(|r| r.digest().map(str::to_owned)),
         }
+    }
+}
+
+/// The rule that has a say on a split map whose registry the chart supplies (empty or
+/// templated): the map is judged as if it named none, and a human must look.
+fn review_unknown_registry(judge: &Judge<'_>, reference: &ImageRef<'_>) -> Option<usize> {
+    match judge.matcher.rules.verdict(reference) {
+        Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(rule),
+        None => judge.matcher.rules.path_only(reference),
     }
 }
 

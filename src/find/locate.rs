@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::site::{Site, Structure};
+use super::site::{in_parts, Site, Structure};
 use super::syntax::LineReader;
 
 /// Where a candidate stands.
@@ -17,13 +17,15 @@ pub(super) enum Place {
 }
 
 /// The structural site, review site, or line site around `span`.
+/// `parts` are the structure's split-map part spans, sorted (`Structure::part_spans`).
 pub(super) fn place(
     structure: &Structure,
+    parts: &[Range<usize>],
     lines: &mut LineCache<'_>,
     span: &Range<usize>,
 ) -> Place {
     let inside = |r: &Range<usize>| r.start <= span.start && span.end <= r.end;
-    if structure.composites.iter().any(|c| c.spans().any(inside)) {
+    if in_parts(parts, span) {
         return Place::Composite;
     }
     let sites = &structure.sites;

@@ -22,7 +22,7 @@ mod token;
 mod vocabulary;
 
 use crate::classify::{refine_yaml_by_content, FileKind};
-use crate::finding::{Disposition, Finding, Outcome};
+use crate::finding::{Disposition, Finding, Outcome, ReviewReason};
 use crate::problem::Problem;
 
 use judge::Judge;
@@ -67,7 +67,11 @@ impl Matcher {
                 kind,
                 text,
             },
-            lines: LineReader::new(kind, text, structure.is_some()),
+            lines: LineReader::new(kind, text, structure.as_ref()),
+            parts: structure
+                .as_ref()
+                .map(Structure::part_spans)
+                .unwrap_or_default(),
             structure: structure.unwrap_or_default(),
         };
         Scanned {
@@ -82,6 +86,8 @@ struct FileScan<'a> {
     judge: Judge<'a>,
     lines: LineReader,
     structure: Structure,
+    /// The spans of the split maps' parts, sorted.
+    parts: Vec<std::ops::Range<usize>>,
 }
 
 impl FileScan<'_> {
@@ -122,14 +128,18 @@ impl FileScan<'_> {
         let mut candidates = Vec::new();
         let mut lines = LineCache::new(text, &self.lines);
         for tok in tokens {
-            match locate::place(&self.structure, &mut lines, &tok.span) {
+            match locate::place(&self.structure, &self.parts, &mut lines, &tok.span) {
                 Place::Site(site) => candidates.push((tok, Some(site))),
                 Place::Text => candidates.push((tok, None)),
                 Place::Composite => {}
             }
         }
         if let Some(keywords) = &self.judge.matcher.keywords {
-            for site in &self.structure.sites {
+            // A registry setting (`REGISTRY: ghcr.io`) is no image to inventory.
+            let listed = |site: &&Site| {
+                !(self.judge.matcher.inventory && site.why == Some(ReviewReason::RegistrySetting))
+            };
+            for site in self.structure.sites.iter().filter(listed) {
                 for tok in token::tokens_in(text, site.span.clone()) {
                     candidates.push((tok, Some(site.clone())));
                 }
@@ -143,13 +153,22 @@ impl FileScan<'_> {
                 covered = line.end;
                 for site in lines.sites_on(line).to_vec() {
                     for tok in token::tokens_in(text, site.span.clone()) {
+                        if self.in_composite(&tok) {
+                            continue;
+                        }
                         candidates.push((tok, Some(site.clone())));
                     }
                 }
             }
         }
+        candidates.retain(|(t, _)| !syntax::is_template_code(&self.structure, text, &t.span));
         candidates.sort_by_key(|(t, _)| (t.span.start, t.span.end));
         candidates.dedup_by(|a, b| a.0.span == b.0.span);
         candidates
+    }
+
+    /// Whether `tok` is inside a part of a split map, which is judged with its map.
+    fn in_composite(&self, tok: &Token) -> bool {
+        site::in_parts(&self.parts, &tok.span)
     }
 }

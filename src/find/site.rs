@@ -76,6 +76,9 @@ pub(crate) struct Composite {
     pub(crate) repository: Option<Part>,
     pub(crate) tag: Option<Part>,
     pub(crate) digest: Option<Part>,
+    /// The map has a `registry` that is empty or templated: the chart supplies the registry, so
+    /// the map is left to a human, for this reason.
+    pub(crate) unknown_registry: Option<ReviewReason>,
 }
 
 impl Composite {
@@ -109,6 +112,29 @@ pub(crate) struct Structure {
     /// cannot be edited in place (block, escaped) and registry settings are review sites.
     pub(crate) sites: Vec<Site>,
     pub(crate) composites: Vec<Composite>,
+    /// Template actions (`{{ … }}`), sorted: values holding one are left to the line readers,
+    /// which read every line that has one.
+    pub(crate) templated: Vec<Range<usize>>,
+}
+
+impl Structure {
+    /// The spans of every split map's parts, sorted, for [`in_parts`].
+    pub(crate) fn part_spans(&self) -> Vec<Range<usize>> {
+        let mut spans: Vec<Range<usize>> = self
+            .composites
+            .iter()
+            .flat_map(|c| c.spans().cloned())
+            .collect();
+        spans.sort_by_key(|r| (r.start, r.end));
+        spans
+    }
+}
+
+/// Whether `span` lies inside one of `parts` (sorted by start, disjoint): a token of a split
+/// map's part, judged with its map. A binary search: a values file can hold thousands of maps.
+pub(crate) fn in_parts(parts: &[Range<usize>], span: &Range<usize>) -> bool {
+    let i = parts.partition_point(|r| r.start <= span.start);
+    i > 0 && span.end <= parts[i - 1].end
 }
 
 /// Why a structural reader could not read a file: the parser's own words.

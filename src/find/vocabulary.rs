@@ -183,6 +183,63 @@ pub(crate) fn is_split_map_owner(owner: &str, owner_parent: &str) -> bool {
     owner.ends_with("image") || owner_parent == "images"
 }
 
+/// Keys that name a split map's part only beside a `registry` key, and only in a map that is
+/// one: ingress-nginx `image: {registry, image, digest}`, `{registry, name, tag}`, `sha` for the
+/// digest, `version` for the tag. Elsewhere `image:` and `name:` are what [`IMAGE_KEYS`] and
+/// [`NESTED_IMAGE_KEYS`] say, so the YAML reader withdraws their sites once it knows the map.
+pub(crate) const SPLIT_MAP_ALIASES: &[(&str, SplitPart)] = &[
+    ("image", SplitPart::Repository),
+    ("name", SplitPart::Repository),
+    ("sha", SplitPart::Digest),
+    ("version", SplitPart::Tag),
+];
+
+/// The part an alias key (as written) names, by [`SPLIT_MAP_ALIASES`].
+pub(crate) fn split_alias(key: &str) -> Option<SplitPart> {
+    SPLIT_MAP_ALIASES
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|&(_, part)| part)
+}
+
+/// Keys whose map names its images (`images: {kubectl: "bitnami/kubectl:1.29", helm: …}`): every
+/// scalar value of a mapping directly under one is an image, unless its key is in
+/// [`NOT_NAMED_IMAGES`]. Read by the YAML (and JSON) structure and by TOML tables.
+pub(crate) const NAMED_IMAGE_MAPS: &[KeyName] = &[Exact("images")];
+
+/// Keys of a named image map that hold settings, not images (`images: {pullPolicy: Always}`).
+pub(crate) const NOT_NAMED_IMAGES: &[KeyName] = &[
+    Suffix("policy"),
+    Suffix("secrets"),
+    Suffix("registry"),
+    Exact("repository"),
+    Exact("tag"),
+    Exact("digest"),
+    Exact("enabled"),
+];
+
+/// Whether the value of `key` in a mapping directly under `owner` (both lowercased) is an image
+/// by [`NAMED_IMAGE_MAPS`].
+pub(crate) fn named_image(owner: &str, key: &str) -> bool {
+    NAMED_IMAGE_MAPS.iter().any(|k| k.matches(owner))
+        && !NOT_NAMED_IMAGES.iter().any(|k| k.matches(key))
+}
+
+/// Keys whose literal block scalar is itself YAML, read as such (lowercased): Artifact Hub's
+/// `artifacthub.io/images` and Chart.yaml `annotations.images` (lists of `{name, image}`), and
+/// ConfigMap entries holding whole files (`data: {values.yaml: |}`).
+pub(crate) const EMBEDDED_YAML_KEYS: &[KeyName] = &[
+    Exact("images"),
+    Exact("artifacthub.io/images"),
+    Suffix(".yaml"),
+    Suffix(".yml"),
+];
+
+/// Whether a literal block under `key` (lowercased) is read as YAML by [`EMBEDDED_YAML_KEYS`].
+pub(crate) fn holds_yaml(key: &str) -> bool {
+    EMBEDDED_YAML_KEYS.iter().any(|k| k.matches(key))
+}
+
 /// How a container tool's command line names images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ToolKind {

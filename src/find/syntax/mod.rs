@@ -8,6 +8,7 @@ mod dockerfile;
 mod markdown;
 mod program;
 mod shell;
+mod template;
 mod toml;
 mod words;
 mod yaml;
@@ -16,12 +17,13 @@ mod yaml_lines;
 use std::ops::Range;
 
 use crate::classify::{FileKind, Syntax};
-use crate::find::site::{Accepts, LineSite, Site, Structure};
+use crate::find::site::{Accepts, LineSite, ParseError, Site, Structure};
 use crate::finding::Confidence;
 use crate::problem::Problem;
 
-/// The structure of a whole file, for syntaxes that have one (YAML and its dialects, JSON, TOML)
-/// and are not templates; a parse failure is a warning, and the file is then read by lines.
+/// The structure of a whole file, for syntaxes that have one (YAML and its dialects, JSON, TOML);
+/// a parse failure is a warning, and the file is then read by lines. YAML with template actions
+/// (Helm templates, Helmfile `.gotmpl`, Jinja) is parsed with the actions masked.
 pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>, Option<Problem>) {
     let syntax = kind.syntax();
     let format = match syntax {
@@ -30,7 +32,7 @@ pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>,
         Syntax::Yaml => "YAML",
         _ => return (None, None),
     };
-    if memchr::memmem::find(text, b"{{").is_some() {
+    if syntax == Syntax::Toml && memchr::memmem::find(text, b"{{").is_some() {
         return (None, None);
     }
     let Ok(text) = std::str::from_utf8(text) else {
@@ -38,7 +40,7 @@ pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>,
     };
     let parsed = match syntax {
         Syntax::Toml => toml::scan(text),
-        _ => yaml::scan(kind, text),
+        _ => read_yaml(kind, text),
     };
     match parsed {
         Ok(sites) => (Some(sites), None),
@@ -52,6 +54,41 @@ pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>,
     }
 }
 
+/// YAML (or JSON), templated or not. A template (an action starts a line or a value) is parsed
+/// masked first; YAML that only mentions actions in its strings (values files, workflows) is
+/// parsed as it is first. The masked parse's error is the one reported.
+fn read_yaml(kind: FileKind, text: &str) -> Result<Structure, ParseError> {
+    let actions = template::Actions::find(text.as_bytes());
+    if actions.is_empty() {
+        return yaml::scan(kind, text);
+    }
+    let masked = || match actions.unclosed {
+        Some(at) => {
+            let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count() + 1;
+            Err(ParseError::new(format!(
+                "a template action opened at line {line} never closes"
+            )))
+        }
+        None => yaml::scan_masked(kind, &actions.mask(text), text),
+    };
+    let plain = || yaml::scan(kind, text);
+    let parsed = if actions.start_values(text.as_bytes()) {
+        masked().or_else(|e| plain().map_err(|_| e))
+    } else {
+        plain().or_else(|_| masked())
+    };
+    parsed.map(|mut structure| {
+        structure.templated = actions.ranges;
+        structure
+    })
+}
+
+/// Whether `span` is template code in a file whose `structure` was read (a function or value
+/// name inside `{{ … }}`, not a string literal there): no candidate.
+pub(crate) fn is_template_code(structure: &Structure, text: &[u8], span: &Range<usize>) -> bool {
+    template::is_code(text, &structure.templated, span)
+}
+
 /// Reads the lines of one file: the per-file facts line front-ends need (Dockerfile stages,
 /// Markdown fences), collected once, and the dispatch from a line to its front-ends.
 #[derive(Debug)]
@@ -60,12 +97,15 @@ pub(crate) struct LineReader {
     syntax: Syntax,
     stages: dockerfile::Stages,
     fences: markdown::Fences,
-    /// The structure was read: its image keys are known, so YAML lines add only commands.
+    /// The structure was read: its image keys are known, so YAML lines add only commands,
+    /// except lines with a template action (`templated`), whose values the structure leaves.
     structured: bool,
+    templated: Vec<Range<usize>>,
 }
 
 impl LineReader {
-    pub(crate) fn new(kind: FileKind, text: &[u8], structured: bool) -> Self {
+    /// A reader of `text`; `structure` is its structure, when it was read.
+    pub(crate) fn new(kind: FileKind, text: &[u8], structure: Option<&Structure>) -> Self {
         let syntax = kind.syntax();
         let fences = match syntax {
             Syntax::Markdown => markdown::Fences::new(text),
@@ -81,7 +121,8 @@ impl LineReader {
             syntax,
             stages,
             fences,
-            structured,
+            structured: structure.is_some(),
+            templated: structure.map(|s| s.templated.clone()).unwrap_or_default(),
         }
     }
 
@@ -96,7 +137,11 @@ impl LineReader {
         // Assignments vouch only for names with more than a word (a tag, a namespace).
         let tagged = |site| (site, Accepts::Tagged);
         match syntax {
-            Syntax::Yaml | Syntax::Json if fence.is_some() || !self.structured => {
+            Syntax::Yaml | Syntax::Json
+                if fence.is_some()
+                    || !self.structured
+                    || template::touch(&self.templated, &line) =>
+            {
                 found.extend(yaml_lines::key_value(self.kind, bytes).map(any));
             }
             Syntax::Dockerfile => {
@@ -159,7 +204,7 @@ fn assigns_variables(syntax: Syntax) -> bool {
 /// front-ends' tests compare.
 #[cfg(test)]
 pub(crate) fn site_texts(kind: FileKind, text: &str) -> Vec<String> {
-    let reader = LineReader::new(kind, text.as_bytes(), false);
+    let reader = LineReader::new(kind, text.as_bytes(), None);
     let mut out = Vec::new();
     let mut start = 0;
     for line in text.split_inclusive('\n') {

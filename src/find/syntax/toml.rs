@@ -9,8 +9,8 @@ use std::ops::Range;
 use toml_edit::{Document, Item, Value};
 
 use crate::classify::FileKind;
-use crate::find::site::{ParseError, Site, Structure};
-use crate::find::vocabulary::{image_key, KeyReader, KeyRole};
+use crate::find::site::{Accepts, ParseError, Site, Structure};
+use crate::find::vocabulary::{image_key, named_image, KeyReader, KeyRole};
 use crate::finding::{Confidence, ReviewReason};
 
 const ESCAPED: ReviewReason = ReviewReason::OpaqueToml;
@@ -24,16 +24,19 @@ pub(crate) fn scan(text: &str) -> Result<Structure, ParseError> {
     Ok(out)
 }
 
-fn is_image_key(key: &str) -> bool {
+/// Whether the value of `key` is an image: an image key, or any key of a named image map
+/// (`[images]`, `images = { kubectl = "…" }`) when `owner` is its table's key.
+fn is_image_key(key: &str, owner: Option<&str>) -> bool {
     let key = key.to_ascii_lowercase();
     image_key(KeyReader::Toml, FileKind::Toml, &key) == KeyRole::Image
+        || owner.is_some_and(|o| named_image(&o.to_ascii_lowercase(), &key))
 }
 
 fn walk_item(text: &str, key: Option<&str>, item: &Item, out: &mut Vec<Site>) {
     match item {
         Item::Table(table) => {
             for (k, v) in table.iter() {
-                walk_item(text, Some(k), v, out);
+                walk_child(text, key, k, v, out);
             }
         }
         Item::ArrayOfTables(tables) => {
@@ -43,21 +46,40 @@ fn walk_item(text: &str, key: Option<&str>, item: &Item, out: &mut Vec<Site>) {
                 }
             }
         }
-        Item::Value(value) => walk_value(text, key, value, out),
+        Item::Value(value) => walk_value(text, key.map(|k| (k, false)), value, out),
         Item::None => {}
     }
 }
 
-fn walk_value(text: &str, key: Option<&str>, value: &Value, out: &mut Vec<Site>) {
+/// The entry `key` of a table that is the value of `owner`.
+fn walk_child(text: &str, owner: Option<&str>, key: &str, item: &Item, out: &mut Vec<Site>) {
+    match item {
+        Item::Value(value) => {
+            walk_value(text, Some((key, is_image_key(key, owner))), value, out);
+        }
+        _ => walk_item(text, Some(key), item, out),
+    }
+}
+
+/// A value under `key`, with whether that key holds images.
+fn walk_value(text: &str, key: Option<(&str, bool)>, value: &Value, out: &mut Vec<Site>) {
+    let image = key.is_some_and(|(k, image)| image || is_image_key(k, None));
+    // A key of a named map (`[images] kubectl = "…"`) is an image by its table alone, which in
+    // an application's settings may just as well be image-processing options: it vouches only
+    // for names with a tag, namespace or digest.
+    let accepts = match key {
+        Some((k, _)) if is_image_key(k, None) => Accepts::Any,
+        _ => Accepts::Tagged,
+    };
     match value {
-        Value::String(s) if key.is_some_and(is_image_key) => {
+        Value::String(s) if image => {
             if let Some(span) = s.span() {
                 out.push(match literal_span(text, s.value(), span.clone()) {
                     Some(inner) => Site {
                         span: inner,
                         confidence: Confidence::Structural,
                         why: None,
-                        accepts: Default::default(),
+                        accepts,
                     },
                     None => Site {
                         span,
@@ -74,8 +96,9 @@ fn walk_value(text: &str, key: Option<&str>, value: &Value, out: &mut Vec<Site>)
             }
         }
         Value::InlineTable(table) => {
+            let owner = key.map(|(k, _)| k);
             for (k, v) in table.iter() {
-                walk_value(text, Some(k), v, out);
+                walk_value(text, Some((k, is_image_key(k, owner))), v, out);
             }
         }
         _ => {}
@@ -102,6 +125,14 @@ mod tests {
         let found = scan(text).unwrap();
         let texts: Vec<_> = found.sites.iter().map(|s| &text[s.span.clone()]).collect();
         assert_eq!(texts, ["ghcr.io/a/b:1", "redis:7", "nginx", "x:1"]);
+    }
+
+    #[test]
+    fn named_image_maps_in_tables_and_inline_tables() {
+        let text = "[images]\nkubectl = \"bitnami/kubectl:1.29\"\npull_policy = \"Always\"\n[tools]\nimages = { helm = \"ghcr.io/a/helm:3\" }\nname = \"x\"\n";
+        let found = scan(text).unwrap();
+        let texts: Vec<_> = found.sites.iter().map(|s| &text[s.span.clone()]).collect();
+        assert_eq!(texts, ["bitnami/kubectl:1.29", "ghcr.io/a/helm:3"]);
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! YAML (and JSON) read as structure: which scalars sit in image positions, with byte spans.
 //!
 //! Parsed with `saphyr-parser` events, whose spans count characters; they are turned into byte
-//! offsets with a forward cursor (free for ASCII files). Only scalars whose source text is their
-//! value (plain or quoted without escapes) are offered for editing; block and escaped scalars in
-//! image positions are opaque and become review findings. Helm split maps (`registry`,
-//! `repository`, `tag`, `digest` under an image key) are one composite reference.
+//! offsets with a forward cursor (free for ASCII files). The parser may read a masked copy of the
+//! file (template actions replaced by placeholders of the same length, see `template`): spans
+//! are then still the file's, and values are read from the file itself. Only scalars whose
+//! source text is their value (plain or quoted without escapes, a block scalar's one line) are
+//! offered for editing; other scalars in image positions are opaque and become review findings,
+//! and templated ones are left to the line readers. Helm split maps (`registry` and `repository`,
+//! or `registry` and `image`/`name`, with a tag or digest) are one composite reference; literal
+//! blocks that hold YAML (`artifacthub.io/images`, ConfigMap `values.yaml: |`) are read as YAML.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+use super::template;
 use crate::classify::FileKind;
 use crate::find::site::{Composite, ParseError, Part, Site, Structure};
 use crate::find::vocabulary::{self, KeyReader, KeyRole, SplitPart, DOCKER_SCHEME, USES_KEY};
@@ -24,6 +29,8 @@ struct Position<'a> {
     key: Option<&'a str>,
     owner: Option<&'a str>,
     owner_parent: Option<&'a str>,
+    /// The container is the value of `owner` itself, not an item of a list under it.
+    direct: bool,
 }
 
 #[derive(Debug)]
@@ -35,22 +42,37 @@ struct Frame {
     /// The key this container is the value of (a sequence's items inherit it).
     owner: Option<String>,
     owner_parent: Option<String>,
-    /// Map: scalar values by key, for split maps.
+    direct: bool,
+    /// Map: literal scalar values of split-map keys, for split maps.
     scalars: Vec<(String, Part)>,
+    /// How many sites there were when the container started: those after are inside it.
+    sites_from: usize,
 }
 
 /// Reads `text` as YAML (or JSON) of dialect `kind`; on a parse error the caller falls back to
 /// lines.
 pub(crate) fn scan(kind: FileKind, text: &str) -> Result<Structure, ParseError> {
+    scan_masked(kind, text, text)
+}
+
+/// Reads `masked`, a copy of `text` of the same length with its template actions masked, as
+/// YAML of dialect `kind`: spans are offsets in both, values are taken from `text`.
+pub(crate) fn scan_masked(
+    kind: FileKind,
+    masked: &str,
+    text: &str,
+) -> Result<Structure, ParseError> {
+    debug_assert_eq!(masked.len(), text.len());
     let mut walker = Walker {
         kind,
-        text,
-        cursor: Cursor::new(text),
+        text: masked,
+        original: text,
+        cursor: Cursor::new(masked),
         frames: Vec::new(),
         anchors: HashMap::new(),
         out: Structure::default(),
     };
-    for event in Parser::new_from_str(text) {
+    for event in Parser::new_from_str(masked) {
         let (event, span) = event.map_err(|e| ParseError::new(e.to_string()))?;
         let range = walker.cursor.bytes(span.start.index())..walker.cursor.bytes(span.end.index());
         walker.event(event, range);
@@ -63,7 +85,10 @@ pub(crate) fn scan(kind: FileKind, text: &str) -> Result<Structure, ParseError> 
 
 struct Walker<'t> {
     kind: FileKind,
+    /// The text the parser reads (masked or not).
     text: &'t str,
+    /// The file's text, where values are read.
+    original: &'t str,
     cursor: Cursor<'t>,
     frames: Vec<Frame>,
     /// Anchor id → the anchored scalar's editable span, if it is literal.
@@ -76,10 +101,10 @@ impl Walker<'_> {
         match event {
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let is_map = matches!(event, Event::MappingStart(..));
-                let (owner, owner_parent) = match self.frames.last() {
-                    Some(top) if top.is_map => (top.key.clone(), top.owner.clone()),
-                    Some(top) => (top.owner.clone(), top.owner_parent.clone()),
-                    None => (None, None),
+                let (owner, owner_parent, direct) = match self.frames.last() {
+                    Some(top) if top.is_map => (top.key.clone(), top.owner.clone(), true),
+                    Some(top) => (top.owner.clone(), top.owner_parent.clone(), false),
+                    None => (None, None, false),
                 };
                 self.frames.push(Frame {
                     is_map,
@@ -87,13 +112,15 @@ impl Walker<'_> {
                     expecting_key: true,
                     owner,
                     owner_parent,
+                    direct,
                     scalars: Vec::new(),
+                    sites_from: self.out.sites.len(),
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 if let Some(frame) = self.frames.pop() {
                     if frame.is_map {
-                        self.split_map(frame);
+                        self.split_map(&frame);
                     }
                 }
                 self.value_done();
@@ -144,18 +171,33 @@ impl Walker<'_> {
         }
         let key = top.key.clone();
         if let (Some(k), Some(span)) = (&key, &editable) {
-            if top.is_map {
+            if top.is_map
+                && (vocabulary::split_part(k).is_some() || vocabulary::split_alias(k).is_some())
+            {
+                let value = self.original[span.clone()].to_owned();
                 top.scalars.push((
                     k.clone(),
                     Part {
                         span: span.clone(),
-                        value: value.to_owned(),
+                        value,
                     },
                 ));
             }
         }
+        let embedded = style == ScalarStyle::Literal
+            && key
+                .as_deref()
+                .is_some_and(|k| vocabulary::holds_yaml(&k.to_ascii_lowercase()));
+        if embedded && self.embedded_yaml(&range) {
+            self.value_done();
+            return;
+        }
         if let Some(confidence) = self.image_position(Some(value)) {
-            match editable {
+            let templated = template::is_templated(&self.original[range.clone()]);
+            match editable.or_else(|| block_line(self.text, value, style, &range)) {
+                // A templated value is read by the line readers, which read every line with an
+                // action: its literal parts are judged there, as before masking.
+                _ if templated => {}
                 Some(mut span) => {
                     if let Some(rest) = value.strip_prefix(DOCKER_SCHEME) {
                         span.start = span.end - rest.len();
@@ -174,6 +216,54 @@ impl Walker<'_> {
         self.value_done();
     }
 
+    /// Reads the literal block at `range` as YAML of its own and takes its sites, when it parses
+    /// and holds any: its lines are the file's bytes, so its spans are spans of the file.
+    fn embedded_yaml(&mut self, range: &Range<usize>) -> bool {
+        // The scalar's span starts at its first line's content: the block starts at that line.
+        let bytes = self.text.as_bytes();
+        let start = match bytes.get(range.start) {
+            Some(b'|' | b'>') => match memchr::memchr(b'\n', &bytes[range.clone()]) {
+                Some(newline) => range.start + newline + 1,
+                None => return false,
+            },
+            _ => memchr::memrchr(b'\n', &bytes[..range.start]).map_or(0, |i| i + 1),
+        };
+        let body = start..range.end;
+        if body.is_empty() {
+            return false;
+        }
+        let Ok(inner) = scan_masked(
+            FileKind::Yaml,
+            &self.text[body.clone()],
+            &self.original[body.clone()],
+        ) else {
+            return false;
+        };
+        if inner.sites.is_empty() && inner.composites.is_empty() {
+            return false;
+        }
+        let shift = |r: &mut Range<usize>| *r = r.start + body.start..r.end + body.start;
+        for mut site in inner.sites {
+            shift(&mut site.span);
+            self.out.sites.push(site);
+        }
+        for mut composite in inner.composites {
+            for part in [
+                &mut composite.registry,
+                &mut composite.repository,
+                &mut composite.tag,
+                &mut composite.digest,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                shift(&mut part.span);
+            }
+            self.out.composites.push(composite);
+        }
+        true
+    }
+
     /// Whether the value about to be read (a scalar `value`, or an alias when `None`) is an image.
     fn image_position(&self, value: Option<&str>) -> Option<Confidence> {
         let top = self.frames.last()?;
@@ -181,39 +271,95 @@ impl Walker<'_> {
             key: if top.is_map { top.key.as_deref() } else { None },
             owner: top.owner.as_deref(),
             owner_parent: top.owner_parent.as_deref(),
+            direct: top.direct,
         };
         classify_position(self.kind, &position, value)
     }
 
-    /// Emits a composite reference for a Helm-style split map under an image key.
-    fn split_map(&mut self, frame: Frame) {
+    /// Emits a composite reference for a split map, and withdraws the sites of its parts (an
+    /// inner `image:` or `name:` is part of the map, not an image of its own).
+    fn split_map(&mut self, frame: &Frame) {
         let lower = |s: Option<&str>| s.map(str::to_ascii_lowercase).unwrap_or_default();
-        let (owner, parent) = (
-            lower(frame.owner.as_deref()),
-            lower(frame.owner_parent.as_deref()),
+        let image_owner = vocabulary::is_split_map_owner(
+            &lower(frame.owner.as_deref()),
+            &lower(frame.owner_parent.as_deref()),
         );
-        if !vocabulary::is_split_map_owner(&owner, &parent) {
+        if frame.scalars.is_empty() {
             return;
         }
-        let mut composite = Composite::default();
-        for (key, part) in frame.scalars {
-            // Parts are collected by their key as written (`Tag:` is none).
-            match vocabulary::split_part(&key) {
-                Some(SplitPart::Registry) => composite.registry = Some(part),
-                Some(SplitPart::Repository) => composite.repository = Some(part),
-                Some(SplitPart::Tag) => composite.tag = Some(part),
-                Some(SplitPart::Digest) => composite.digest = Some(part),
-                None => {}
+        let Some(composite) = composite_of(&frame.scalars, image_owner) else {
+            return;
+        };
+        let parts: Vec<Range<usize>> = frame.scalars.iter().map(|(_, p)| p.span.clone()).collect();
+        let inside = |s: &Site| {
+            parts
+                .iter()
+                .any(|p| p.start <= s.span.start && s.span.end <= p.end)
+        };
+        let mut i = frame.sites_from.min(self.out.sites.len());
+        while i < self.out.sites.len() {
+            if inside(&self.out.sites[i]) {
+                self.out.sites.remove(i);
+            } else {
+                i += 1;
             }
         }
-        if composite
-            .repository
-            .as_ref()
-            .is_some_and(|r| !r.value.is_empty())
-        {
-            self.out.composites.push(composite);
+        self.out.composites.push(composite);
+    }
+}
+
+/// The split map written in `scalars` (a map's literal values by key), if they make one: a
+/// `repository` under an image key (or beside a `registry`), or a `registry` with an `image` or
+/// `name` path under an image key or beside a tag or digest. A templated or empty `registry`
+/// leaves the registry to the chart; a templated tag or digest is left out of the reference.
+fn composite_of(scalars: &[(String, Part)], image_owner: bool) -> Option<Composite> {
+    let mut map = Composite::default();
+    let (mut path, mut tag, mut digest) = (None, None, None);
+    for (key, part) in scalars {
+        let part = Some(part.clone());
+        // Parts are collected by their key as written (`Tag:` is none).
+        match (vocabulary::split_part(key), vocabulary::split_alias(key)) {
+            (Some(SplitPart::Registry), _) => map.registry = part,
+            (Some(SplitPart::Repository), _) => map.repository = part,
+            (Some(SplitPart::Tag), _) => map.tag = part,
+            (Some(SplitPart::Digest), _) => map.digest = part,
+            (None, Some(SplitPart::Repository)) => path = path.or(part),
+            (None, Some(SplitPart::Tag)) => tag = tag.or(part),
+            (None, Some(SplitPart::Digest)) => digest = digest.or(part),
+            _ => {}
         }
     }
+    let registry = map.registry.is_some();
+    let versioned = map.tag.is_some() || map.digest.is_some() || tag.is_some() || digest.is_some();
+    let recognised = match (&map.repository, &path) {
+        (Some(_), _) => image_owner || registry,
+        (None, Some(_)) => registry && (image_owner || versioned),
+        (None, None) => false,
+    };
+    if !recognised {
+        return None;
+    }
+    map.repository = map.repository.or(path);
+    map.tag = map.tag.or(tag);
+    map.digest = map.digest.or(digest);
+    let repository = map.repository.as_ref()?;
+    if repository.value.is_empty() || template::is_templated(&repository.value) {
+        return None;
+    }
+    for part in [&mut map.tag, &mut map.digest] {
+        if part
+            .as_ref()
+            .is_some_and(|p| template::is_templated(&p.value))
+        {
+            *part = None;
+        }
+    }
+    map.unknown_registry = match &map.registry {
+        Some(r) if r.value.is_empty() => Some(ReviewReason::MapWithoutRegistry),
+        Some(r) if template::is_templated(&r.value) => Some(ReviewReason::TemplatedOwner),
+        _ => None,
+    };
+    Some(map)
 }
 
 /// Whether a value at `p` (a scalar `value`, or an alias when `None`) is an image, by the tables
@@ -228,6 +374,9 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
     }
     let structural = Some(Confidence::Structural);
     if vocabulary::nested_image_key(kind, p.key.map(|_| key.as_str()), &owner) {
+        return structural;
+    }
+    if p.direct && p.key.is_some() && vocabulary::named_image(&owner, &key) {
         return structural;
     }
     if key == USES_KEY && value.is_some_and(|v| v.starts_with(DOCKER_SCHEME)) {
@@ -256,6 +405,35 @@ fn literal_span(
     let end = range.end.checked_sub(close)?;
     let start = end.checked_sub(value.len())?;
     (start >= range.start && text.get(start..end) == Some(value)).then_some(start..end)
+}
+
+/// The span of a block scalar's value (`|`, `|-`, `>`) that is one word on one line of the block:
+/// those bytes are verbatim, and a word on one line touches no fold. A value spread over lines,
+/// or with spaces, is not one reference.
+fn block_line(
+    text: &str,
+    value: &str,
+    style: ScalarStyle,
+    range: &Range<usize>,
+) -> Option<Range<usize>> {
+    if !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+        return None;
+    }
+    let word = value.trim_end_matches('\n');
+    if word.is_empty() || word.contains(char::is_whitespace) {
+        return None;
+    }
+    let block = text.get(range.clone())?;
+    let at = block.find(word)?;
+    if block[at + word.len()..].contains(word) {
+        return None;
+    }
+    let (start, end) = (range.start + at, range.start + at + word.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..start];
+    let after = text[end..].split('\n').next().unwrap_or_default();
+    let alone = before.bytes().all(|b| b == b' ') && after.trim_end_matches('\r').is_empty();
+    alone.then_some(start..end)
 }
 
 /// Converts increasing character indices to byte offsets.
@@ -327,10 +505,16 @@ mod tests {
 
     #[test]
     fn block_and_escaped_scalars_are_opaque() {
-        let text = "image: >-\n  ghcr.io/a/b\nother:\n  image: \"ghcr.io/a/\\x62\"\n";
+        let text = "image: >-\n  ghcr.io/a/\n  b\nother:\n  image: \"ghcr.io/a/\\x62\"\n";
         let found = scan(FileKind::Yaml, text).unwrap();
         assert_eq!(found.sites.len(), 2);
         assert!(found.sites.iter().all(|s| s.why == Some(OPAQUE)));
+    }
+
+    #[test]
+    fn a_reference_on_one_line_of_a_block_scalar_is_spliced() {
+        let text = "a:\n  image: >-\n    ghcr.io/a/b:1\nb:\n  image: |\n    redis:7\n  x: 1\n";
+        assert_eq!(sites(FileKind::Yaml, text), ["ghcr.io/a/b:1", "redis:7"]);
     }
 
     #[test]
@@ -346,6 +530,100 @@ mod tests {
         );
         assert_eq!(found.sites.len(), 1);
         assert_eq!(found.sites[0].confidence, Confidence::Review);
+    }
+
+    fn parts(c: &Composite, text: &str) -> Vec<String> {
+        [&c.registry, &c.repository, &c.tag, &c.digest]
+            .into_iter()
+            .map(|p| {
+                p.as_ref()
+                    .map_or("-".to_owned(), |p| text[p.span.clone()].to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_split_map_shape_is_one_composite_and_its_image_is_not_read_twice() {
+        let text = "controller:\n  image:\n    registry: registry.k8s.io\n    image: ingress-nginx/controller\n    tag: v1.11.2\n    digest: sha256:abc\n    pullPolicy: IfNotPresent\n\
+kubectl:\n  registry: docker.io\n  repository: bitnami/kubectl\n  version: \"1.29\"\n\
+job:\n  image: {registry: quay.io, name: jetstack/cert-manager-ctl, sha: abc}\n\
+gitlab:\n  image:\n    name: python:3.12\n\
+mirror:\n  registry: docker.io\n  name: hub\n";
+        let found = scan(FileKind::Helm, text).unwrap();
+        let maps: Vec<_> = found.composites.iter().map(|c| parts(c, text)).collect();
+        assert_eq!(
+            maps,
+            [
+                [
+                    "registry.k8s.io",
+                    "ingress-nginx/controller",
+                    "v1.11.2",
+                    "sha256:abc"
+                ],
+                ["docker.io", "bitnami/kubectl", "1.29", "-"],
+                ["quay.io", "jetstack/cert-manager-ctl", "-", "abc"],
+            ]
+        );
+        // GitLab's `image: {name}` stays an image, a lone `registry` a setting to review.
+        let texts: Vec<_> = found
+            .sites
+            .iter()
+            .map(|s| (&text[s.span.clone()], s.confidence))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("python:3.12", Confidence::Structural),
+                ("docker.io", Confidence::Review)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_or_templated_registry_leaves_the_map_to_a_human() {
+        let text = "a:\n  image:\n    registry: \"\"\n    repository: bitnami/redis\n    tag: \"{{ .Chart.AppVersion }}\"\nb:\n  image:\n    registry: \"{{ .Values.global.registry }}\"\n    repository: bitnami/nginx\n";
+        let found = scan(FileKind::Helm, text).unwrap();
+        let why: Vec<_> = found
+            .composites
+            .iter()
+            .map(|c| c.unknown_registry)
+            .collect();
+        assert_eq!(
+            why,
+            [
+                Some(ReviewReason::MapWithoutRegistry),
+                Some(ReviewReason::TemplatedOwner)
+            ]
+        );
+        assert!(found.composites[0].tag.is_none());
+    }
+
+    #[test]
+    fn named_image_maps_hold_images_but_not_their_settings() {
+        let text = "images:\n  kubectl: \"bitnami/kubectl:1.29\"\n  helm: ghcr.io/a/helm:3\n  pullPolicy: Always\nkustomize:\n  images:\n    - name: nginx\n      newTag: \"1\"\n";
+        assert_eq!(
+            sites(FileKind::Yaml, text),
+            ["bitnami/kubectl:1.29", "ghcr.io/a/helm:3"]
+        );
+    }
+
+    #[test]
+    fn literal_blocks_of_yaml_are_read_as_yaml() {
+        let text = "annotations:\n  category: Database\n  images: |\n    - name: redis\n      image: docker.io/bitnami/redis:7.4.1\n    - name: os-shell\n      image: docker.io/bitnami/os-shell:12\n  artifacthub.io/images: |\n    - name: x\n      image: ghcr.io/a/x:1\n      platforms:\n        - linux/amd64\n---\nkind: ConfigMap\ndata:\n  values.yaml: |\n    image:\n      registry: docker.io\n      repository: bitnami/nginx\n  notes.txt: |\n    image: not-read\n";
+        let found = scan(FileKind::Yaml, text).unwrap();
+        let texts: Vec<_> = found.sites.iter().map(|s| &text[s.span.clone()]).collect();
+        assert_eq!(
+            texts,
+            [
+                "docker.io/bitnami/redis:7.4.1",
+                "docker.io/bitnami/os-shell:12",
+                "ghcr.io/a/x:1"
+            ]
+        );
+        assert_eq!(
+            parts(&found.composites[0], text),
+            ["docker.io", "bitnami/nginx", "-", "-"]
+        );
     }
 
     #[test]
