@@ -402,9 +402,32 @@ fn literal_span(
         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => 1,
         ScalarStyle::Literal | ScalarStyle::Folded => return None,
     };
+    // A quoted scalar's span may run past its closing quote (over the blanks and a comment
+    // after it: `"a:1"   # pinned`): it ends at the quote that closes the one it starts with.
+    let range = match close {
+        1 => range.start..closing_quote(text, range)? + 1,
+        _ => range.clone(),
+    };
     let end = range.end.checked_sub(close)?;
     let start = end.checked_sub(value.len())?;
     (start >= range.start && text.get(start..end) == Some(value)).then_some(start..end)
+}
+
+/// The offset of the quote closing the quoted scalar that starts at `range.start` (a `\"` escape
+/// in double quotes and a doubled `''` in single quotes do not close it).
+fn closing_quote(text: &str, range: &Range<usize>) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(range.start)?;
+    let mut i = range.start + 1;
+    while i < range.end.min(bytes.len()) {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// The span of a block scalar's value (`|`, `|-`, `>`) that is one word on one line of the block:
@@ -487,6 +510,12 @@ mod tests {
     fn image_keys_in_block_and_flow_style() {
         let text = "a:\n  image: \"nginx:1\"\n  b: [x, {image: 'redis'}]\n  name: nginx\n";
         assert_eq!(sites(FileKind::Yaml, text), ["nginx:1", "redis"]);
+    }
+
+    #[test]
+    fn a_quoted_value_before_a_comment_is_literal() {
+        let text = "services:\r\n  web:\r\n    image: \"k8s.gcr.io/pause:3.9\"   # pinned\r\n";
+        assert_eq!(sites(FileKind::Compose, text), ["k8s.gcr.io/pause:3.9"]);
     }
 
     #[test]
