@@ -15,6 +15,7 @@ pub mod finding;
 pub mod image_ref;
 pub mod plan;
 pub mod problem;
+pub mod registry;
 pub mod report;
 pub mod rule;
 pub mod scan;
