@@ -25,6 +25,8 @@ pub(crate) struct CheckArgs {
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
+    registry: super::verify::RegistryArgs,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -59,6 +61,7 @@ impl CheckArgs {
         if let Some(accepted) = accepted {
             accepted.apply(&mut report);
         }
+        self.registry.apply(&mut report, session.common.quiet)?;
         if let Some(path) = &self.write_baseline {
             let recorded = Baseline::write(path, &report)?;
             eprintln!(

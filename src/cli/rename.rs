@@ -44,6 +44,8 @@ pub(crate) struct RenameArgs {
     #[arg(long)]
     break_hardlinks: bool,
     #[command(flatten)]
+    registry: super::verify::RegistryArgs,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -69,6 +71,8 @@ impl RenameArgs {
         };
         let own: Vec<&Path> = saved.iter().map(PathBuf::as_path).collect();
         let mut report = session.scan(&rules_for, Mode::Rename { write: false }, &own)?;
+        // Before writing: a target that does not exist is reported, not written.
+        self.registry.apply(&mut report, session.common.quiet)?;
         if self.write {
             if !self.allow_dirty {
                 reimage::dirty::check(&report)?;

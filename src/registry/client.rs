@@ -34,6 +34,9 @@ const HUB_AUTH: &str = "auth.docker.io";
 pub struct ClientOptions {
     /// Hosts (`host[:port]`) asked over plain HTTP although not loopback.
     pub insecure: Vec<String>,
+    /// `(registry, mirror)`: ask `mirror` (a pull-through cache, an air-gapped copy) for the
+    /// references of `registry` (`docker.io` for Docker Hub). Its answers are the mirror's.
+    pub mirrors: Vec<(String, String)>,
     pub connect_timeout: Duration,
     /// The whole of one request, connection included.
     pub request_timeout: Duration,
@@ -50,6 +53,7 @@ impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
             insecure: Vec::new(),
+            mirrors: Vec::new(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             retries: 3,
@@ -110,6 +114,16 @@ impl Client {
     /// HTTP requests made so far (every try, token requests and redirects included).
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The host asked for `registry`'s references: its mirror, or itself.
+    fn host_for<'a>(&'a self, registry: &'a str) -> &'a str {
+        let hub = |name: &str| matches!(name, "docker.io" | "index.docker.io" | HUB_API);
+        self.options
+            .mirrors
+            .iter()
+            .find(|(from, _)| from == registry || (hub(from) && hub(registry)))
+            .map_or(registry, |(_, to)| to.as_str())
     }
 
     fn allows_http(&self, authority: &str) -> bool {
@@ -237,16 +251,21 @@ impl Client {
     }
 
     /// The `Authorization` a challenge asks for, or why it cannot be had.
-    fn authorize(&self, target: &Target, challenge: &str) -> Result<Option<String>, Answer> {
+    fn authorize(
+        &self,
+        host: &str,
+        target: &Target,
+        challenge: &str,
+    ) -> Result<Option<String>, Answer> {
         let unreachable = |detail: String| Answer::Unreachable { detail };
-        let credential = self.credential(&target.registry).map_err(unreachable)?;
+        let credential = self.credential(host).map_err(unreachable)?;
         match Challenge::parse(challenge) {
             Some(Challenge::Basic) => Ok(credential.as_ref().and_then(basic)),
             Some(Challenge::Bearer {
                 realm,
                 service,
                 scope,
-            }) => self.token(target, &realm, service, scope, credential.as_ref()),
+            }) => self.token(host, target, &realm, service, scope, credential.as_ref()),
             None => Ok(None),
         }
     }
@@ -254,6 +273,7 @@ impl Client {
     /// Gets a bearer token from `realm` for pulling `target`'s repository.
     fn token(
         &self,
+        host: &str,
         target: &Target,
         realm: &str,
         service: Option<String>,
@@ -276,8 +296,8 @@ impl Client {
         url.push_str(&format!("scope={}", encode_query(&scope)));
         // The user's credentials go to the realm only on the registry's own host (or Docker
         // Hub's token service for Docker Hub).
-        let own = realm_url.authority == target.registry
-            || (target.registry == HUB_API && realm_url.authority == HUB_AUTH);
+        let own =
+            realm_url.authority == host || (host == HUB_API && realm_url.authority == HUB_AUTH);
         let authorization = match credential.filter(|_| own) {
             Some(c @ Credential::Basic { .. }) => basic(c),
             // An identity token is a refresh token for the OAuth2 POST flow, which this client
@@ -315,13 +335,14 @@ impl Client {
 
 impl Probe for Client {
     fn ask(&self, target: &Target) -> Answer {
+        let host = self.host_for(&target.registry);
         let url = format!(
             "{}/v2/{}/manifests/{}",
-            self.base(&target.registry),
+            self.base(host),
             target.repository,
             target.reference
         );
-        let key = (target.registry.clone(), target.repository.clone());
+        let key = (host.to_owned(), target.repository.clone());
         let cached = self
             .tokens
             .lock()
@@ -353,7 +374,7 @@ impl Probe for Client {
                     let Some(challenge) = reply.challenge else {
                         return unauthorized(401);
                     };
-                    match self.authorize(target, &challenge) {
+                    match self.authorize(host, target, &challenge) {
                         Ok(Some(value)) => {
                             let mut tokens = self.tokens.lock().expect("no panic while holding");
                             tokens.insert(key.clone(), value.clone());

@@ -107,10 +107,12 @@ pub fn verify(report: &mut Report, probe: &dyn Probe, options: &Options) -> Veri
     verification.asked = answers.len();
     for file in &mut report.files {
         for f in &mut file.findings {
-            let Some(q) = asked(f).and_then(|text| questions.get(text)) else {
+            let Some((text, q)) = asked(f).and_then(|text| Some((text, questions.get(text)?)))
+            else {
                 continue;
             };
-            if let Some(disposition) = judge(f, q, &answers, options.resolve_digests) {
+            let text = text.to_owned();
+            if let Some(disposition) = judge(f, &text, q, &answers, options.resolve_digests) {
                 f.disposition = Some(disposition);
             }
         }
@@ -135,13 +137,14 @@ fn asked(f: &Finding) -> Option<&str> {
 /// The disposition the answers call for, `None` when the target exists.
 fn judge(
     f: &Finding,
+    text: &str,
     q: &Question,
     answers: &HashMap<Target, Answer>,
     resolve: bool,
 ) -> Option<Disposition> {
     let missing = |reason, detail: Option<String>| {
         Some(Disposition::MissingTarget(Missing {
-            target: q.primary.to_string(),
+            target: text.to_owned(),
             reason,
             detail: detail.map(Arc::from),
         }))
