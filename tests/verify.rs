@@ -78,7 +78,7 @@ fn a_real_registry_answers_for_tags_digests_and_indexes() {
     assert_eq!(
         c.ask(&target(&reg, REPO, "latest")),
         Answer::Exists {
-            digest: Some(index.clone())
+            digest: Some(index)
         },
         "an index is found: the Accept header names it"
     );

@@ -109,7 +109,7 @@ fn a_server_error_that_persists_is_unreachable_after_the_retries() {
     let fake = Fake::start(|_, _| Reply::status(503));
     match client().ask(&target(&fake.host(), "v1")) {
         Answer::Unreachable { detail } => {
-            assert!(detail.contains("HTTP 503 after 3 tries"), "{detail}")
+            assert!(detail.contains("HTTP 503 after 3 tries"), "{detail}");
         }
         other => panic!("{other:?}"),
     }
@@ -194,7 +194,7 @@ fn a_malformed_token_answer_makes_the_target_unreachable() {
     });
     match client().ask(&target(&fake.host(), "v1")) {
         Answer::Unreachable { detail } => {
-            assert!(detail.contains("malformed token answer"), "{detail}")
+            assert!(detail.contains("malformed token answer"), "{detail}");
         }
         other => panic!("{other:?}"),
     }

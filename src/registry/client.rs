@@ -265,7 +265,14 @@ impl Client {
                 realm,
                 service,
                 scope,
-            }) => self.token(host, target, &realm, service, scope, credential.as_ref()),
+            }) => self.token(
+                host,
+                target,
+                &realm,
+                service.as_deref(),
+                scope,
+                credential.as_ref(),
+            ),
             None => Ok(None),
         }
     }
@@ -276,7 +283,7 @@ impl Client {
         host: &str,
         target: &Target,
         realm: &str,
-        service: Option<String>,
+        service: Option<&str>,
         scope: Option<String>,
         credential: Option<&Credential>,
     ) -> Result<Option<String>, Answer> {
@@ -290,7 +297,7 @@ impl Client {
         } else {
             '?'
         });
-        if let Some(service) = &service {
+        if let Some(service) = service {
             url.push_str(&format!("service={}&", encode_query(service)));
         }
         url.push_str(&format!("scope={}", encode_query(&scope)));

@@ -95,7 +95,7 @@ pub fn verify(report: &mut Report, probe: &dyn Probe, options: &Options) -> Veri
         }
     }
     let primary: BTreeSet<Target> = questions.values().map(|q| q.primary.clone()).collect();
-    let mut answers = ask_all(primary, probe, options.concurrency);
+    let mut answers = ask_all(&primary, probe, options.concurrency);
     // A digest missing under its name: its tag says whether a re-pin is possible.
     let tags: BTreeSet<Target> = questions
         .values()
@@ -103,7 +103,7 @@ pub fn verify(report: &mut Report, probe: &dyn Probe, options: &Options) -> Veri
         .filter_map(|q| q.tag.clone())
         .filter(|t| !answers.contains_key(t))
         .collect();
-    answers.extend(ask_all(tags, probe, options.concurrency));
+    answers.extend(ask_all(&tags, probe, options.concurrency));
     verification.asked = answers.len();
     for file in &mut report.files {
         for f in &mut file.findings {
@@ -215,12 +215,12 @@ fn repin(f: &Finding, was: &str, digest: &str) -> Option<Repin> {
 /// Asks every target once: registries in parallel, up to `concurrency` requests per registry.
 /// A registry found down answers its remaining targets without being asked again.
 fn ask_all(
-    targets: BTreeSet<Target>,
+    targets: &BTreeSet<Target>,
     probe: &dyn Probe,
     concurrency: usize,
 ) -> HashMap<Target, Answer> {
     let mut by_registry: HashMap<&str, Vec<&Target>> = HashMap::new();
-    for t in &targets {
+    for t in targets {
         by_registry.entry(&t.registry).or_default().push(t);
     }
     let answers = Mutex::new(HashMap::with_capacity(targets.len()));

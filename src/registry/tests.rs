@@ -171,7 +171,7 @@ fn a_down_registry_answers_its_other_targets_without_hiding_the_rest() {
     let down = Answer::Down {
         detail: "127.0.0.1:1: connection refused".into(),
     };
-    let probe = Table::new(&[("down.io/a:1", down.clone()), ("up.io/a:1", exists())]);
+    let probe = Table::new(&[("down.io/a:1", down), ("up.io/a:1", exists())]);
     let mut r = report(vec![
         vec![rewrite("x.io/a:1", "x.io/a", "down.io/a")],
         vec![rewrite("x.io/a:2", "x.io/a", "down.io/a")],
