@@ -35,7 +35,10 @@ struct JsonSummary {
     ignored: usize,
     inventory: usize,
     baselined: usize,
+    /// `--verify` only (absent when zero, so other runs' documents are unchanged).
+    #[serde(skip_serializing_if = "is_zero")]
     missing_target: usize,
+    #[serde(skip_serializing_if = "is_zero")]
     unreachable: usize,
     errors: usize,
     by_context: BTreeMap<&'static str, usize>,
@@ -165,6 +168,10 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn json_error(e: &super::FileError) -> JsonError {
