@@ -2,10 +2,11 @@
 //! what later stages decided about it.
 //!
 //! A leaf module: it imports no stage. `find` builds a [`Finding`] with its intrinsic
-//! [`Outcome`]; later stages (inline ignores, baselines, writing) add a [`Disposition`] instead of
-//! overwriting what `find` said.
+//! [`Outcome`]; later stages (inline ignores, baselines, registry checks, writing) add a
+//! [`Disposition`] instead of overwriting what `find` said.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::classify::FileKind;
 
@@ -95,7 +96,7 @@ impl ReviewReason {
 }
 
 /// One byte-range splice: `old` is exactly the file's bytes at `range`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Edit {
     pub range: Range<usize>,
     pub old: String,
@@ -116,7 +117,7 @@ pub enum Outcome {
 }
 
 /// What a later stage decided about a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Disposition {
     /// An inline `reimage: ignore` comment excludes it.
     Ignored,
@@ -124,6 +125,62 @@ pub enum Disposition {
     Baselined,
     /// Its file could not be written (the file's error says why).
     WriteFailed,
+    /// `--verify`: the registry could not show that the reference (a rewrite's new one) exists;
+    /// a rewrite is then not written.
+    MissingTarget(Missing),
+    /// `--resolve-digests`: the digest carried to the new name did not exist there, so the rewrite
+    /// pins the digest the registry gave for the new name's tag instead.
+    Repinned(Repin),
+}
+
+/// Why `--verify` could not show a reference to exist: the registry's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Missing {
+    /// The reference that was asked for (`ghcr.io/owner/app:v1`).
+    pub target: String,
+    pub reason: MissingReason,
+    /// What the registry (or the connection) said, for people: `connection refused`, the
+    /// registry's error code. Never a credential.
+    pub detail: Option<Arc<str>>,
+}
+
+/// The registry's reason, as reports label it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MissingReason {
+    /// The registry answered: no such manifest (tag, digest or repository).
+    ManifestUnknown,
+    /// The digest is not under the name; `tag_exists` when the name's tag is (then
+    /// `--resolve-digests` pins the tag's digest).
+    DigestUnknown { tag_exists: bool },
+    /// The registry refused the credentials (or the lack of them).
+    Unauthorized,
+    /// The registry could not be asked: connection refused, timeout, a server error that
+    /// persisted, a malformed answer, or plain HTTP refused.
+    Unreachable,
+}
+
+impl MissingReason {
+    /// The label reports show after `missing-target`.
+    pub fn label(self) -> &'static str {
+        match self {
+            MissingReason::ManifestUnknown | MissingReason::DigestUnknown { .. } => {
+                "manifest unknown"
+            }
+            MissingReason::Unauthorized => "unauthorized",
+            MissingReason::Unreachable => "unreachable",
+        }
+    }
+}
+
+/// A rewrite whose carried digest was replaced by the one the new name's tag has.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Repin {
+    /// The whole new reference, with the new digest.
+    pub new: String,
+    /// The rewrite's edits plus the one that replaces the digest, in file order.
+    pub edits: Vec<Edit>,
+    /// The digest the file had, which the new name does not hold.
+    pub was: String,
 }
 
 /// What a finding asks for, all things considered: the label reports and JSON show.
@@ -141,6 +198,8 @@ pub enum Action {
     Inventory,
     /// Stale, but accepted by `check --baseline`.
     Baselined,
+    /// `--verify`: the reference (a rewrite's new one) is not shown to exist; not written.
+    MissingTarget,
 }
 
 impl Action {
@@ -153,6 +212,7 @@ impl Action {
             Action::Ignored => "ignored",
             Action::Inventory => "inventory",
             Action::Baselined => "baselined",
+            Action::MissingTarget => "missing-target",
         }
     }
 }
@@ -197,38 +257,61 @@ pub struct Finding {
 impl Finding {
     /// The action reports show.
     pub fn action(&self) -> Action {
-        match (self.disposition, &self.outcome) {
+        match (&self.disposition, &self.outcome) {
             (Some(Disposition::Ignored), _) => Action::Ignored,
             (Some(Disposition::Baselined), _) => Action::Baselined,
+            (Some(Disposition::MissingTarget(_)), _) => Action::MissingTarget,
             (Some(Disposition::WriteFailed), _) | (None, Outcome::Review(_)) => Action::Review,
-            (None, Outcome::Rewrite { .. }) => Action::Rewrite,
+            (Some(Disposition::Repinned(_)), _) | (None, Outcome::Rewrite { .. }) => {
+                Action::Rewrite
+            }
             (None, Outcome::Stale) => Action::Stale,
             (None, Outcome::Inventory) => Action::Inventory,
         }
     }
 
-    /// The edits to apply: those of a rewrite no later stage set aside.
+    /// The edits to apply: those of a rewrite no later stage set aside (or re-pinned).
     pub fn edits(&self) -> &[Edit] {
-        match (&self.outcome, self.disposition) {
+        match (&self.outcome, &self.disposition) {
             (Outcome::Rewrite { edits, .. }, None) => edits,
+            (_, Some(Disposition::Repinned(repin))) => &repin.edits,
             _ => &[],
         }
     }
 
     /// The whole reference after the rewrite, for rewrites (also ignored or baselined ones).
     pub fn new_reference(&self) -> Option<&str> {
-        match &self.outcome {
-            Outcome::Rewrite { new, .. } => Some(new),
+        self.rewrite().map(|(new, _)| new)
+    }
+
+    /// The rewrite `find` planned, or the re-pinned one that replaced it.
+    fn rewrite(&self) -> Option<(&str, &[Edit])> {
+        match (&self.outcome, &self.disposition) {
+            (_, Some(Disposition::Repinned(repin))) => Some((&repin.new, &repin.edits)),
+            (Outcome::Rewrite { new, edits }, _) => Some((new, edits)),
+            _ => None,
+        }
+    }
+
+    /// The registry's verdict when `--verify` could not show the reference to exist.
+    pub fn missing(&self) -> Option<&Missing> {
+        match &self.disposition {
+            Some(Disposition::MissingTarget(missing)) => Some(missing),
             _ => None,
         }
     }
 
     /// Why a human must look, or what a rewrite carried along.
     pub fn note(&self) -> Option<String> {
-        match (&self.outcome, self.disposition) {
+        match (&self.outcome, &self.disposition) {
             (_, Some(Disposition::WriteFailed)) => {
                 Some("not written (see the error for this file)".to_owned())
             }
+            (_, Some(Disposition::MissingTarget(missing))) => Some(missing_note(missing)),
+            (_, Some(Disposition::Repinned(repin))) => Some(format!(
+                "digest {} is not under the new name; pinned the digest of its tag instead",
+                repin.was
+            )),
             (Outcome::Review(reason), _) => Some(reason.message().to_owned()),
             (Outcome::Rewrite { .. }, _) => self
                 .digest
@@ -240,9 +323,7 @@ impl Finding {
 
     /// What `old` becomes when a rewrite's edits are spliced into it: the replacement for `span`.
     pub fn new_text(&self) -> Option<String> {
-        let Outcome::Rewrite { edits, .. } = &self.outcome else {
-            return None;
-        };
+        let (_, edits) = self.rewrite()?;
         let mut out = String::with_capacity(self.old.len() + 16);
         let mut at = self.span.start;
         for edit in edits {
@@ -272,6 +353,24 @@ impl Finding {
     pub fn is_stale(&self) -> bool {
         matches!(self.action(), Action::Rewrite | Action::Stale)
     }
+}
+
+/// `missing-target (manifest unknown): ghcr.io/o/app:v2 — …`: what reports say of a missing target.
+fn missing_note(missing: &Missing) -> String {
+    let mut note = format!("{} ({})", missing.target, missing.reason.label());
+    match missing.reason {
+        MissingReason::DigestUnknown { tag_exists: true } => note.push_str(
+            ": the digest is not under the new name, its tag is (--resolve-digests pins the tag's digest)",
+        ),
+        MissingReason::DigestUnknown { tag_exists: false } => {
+            note.push_str(": neither the digest nor the tag is under the new name");
+        }
+        _ => {}
+    }
+    if let Some(detail) = &missing.detail {
+        note.push_str(&format!(": {detail}"));
+    }
+    note
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod finding;
 pub mod image_ref;
 pub mod plan;
 pub mod problem;
+pub mod registry;
 pub mod renovate;
 pub mod report;
 pub mod rule;

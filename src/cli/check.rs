@@ -35,6 +35,8 @@ pub(crate) struct CheckArgs {
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
+    registry: super::verify::RegistryArgs,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -78,6 +80,7 @@ impl CheckArgs {
         if let Some(accepted) = accepted {
             accepted.apply(&mut report);
         }
+        self.registry.apply(&mut report, session.common.quiet)?;
         if let Some(path) = &self.write_baseline {
             let recorded = Baseline::write(path, &report)?;
             eprintln!(

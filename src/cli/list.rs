@@ -18,6 +18,8 @@ pub(crate) struct ListArgs {
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
+    registry: super::verify::RegistryArgs,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -30,7 +32,8 @@ enum GroupArg {
 impl ListArgs {
     pub(super) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
         let session = Session::new(self.common, &self.paths)?;
-        let report = session.scan(&|_| Ok(Vec::new()), Mode::List, &[])?;
+        let mut report = session.scan(&|_| Ok(Vec::new()), Mode::List, &[])?;
+        self.registry.apply(&mut report, session.common.quiet)?;
         let group_by = match self.group_by {
             GroupArg::Repository => GroupBy::Repository,
             GroupArg::Registry => GroupBy::Registry,

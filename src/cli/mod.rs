@@ -8,6 +8,7 @@ mod catalog;
 mod check;
 mod list;
 mod rename;
+mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,9 @@ enum Sub {
     List(list::ListArgs),
     /// Known upstream migrations (k8s.gcr.io, GCR, Bitnami, Docker Hub deprecations…).
     Catalog(catalog::CatalogArgs),
+    /// Exit 1 unless every image reference exists in its registry (asks the registries).
+    #[command(after_help = verify::HELP)]
+    Verify(verify::VerifyArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -54,6 +58,7 @@ impl Cli {
             Sub::Check(args) => args.run(out),
             Sub::List(args) => args.run(out),
             Sub::Catalog(args) => args.run(out),
+            Sub::Verify(args) => args.run(out),
             Sub::Completions { shell } => {
                 clap_complete::generate(shell, &mut Cli::command(), "reimage", out);
                 Ok(ExitStatus::Clean)
@@ -71,9 +76,11 @@ impl Cli {
 pub(crate) enum ExitStatus {
     /// Success; nothing stale.
     Clean = 0,
-    /// `check` or `rename --check` found references that would change.
+    /// `check` or `rename --check` found references that would change, or `--verify` found
+    /// a reference (a rename's new one) that its registry does not have.
     Stale = 1,
-    /// Bad usage, rules or configuration, or a file that could not be read or written.
+    /// Bad usage, rules or configuration, a file that could not be read or written, or a
+    /// registry that could not be asked.
     Error = 2,
 }
 
@@ -86,9 +93,9 @@ impl From<ExitStatus> for std::process::ExitCode {
 impl ExitStatus {
     /// The status a finished run's report calls for; `stale_fails` for `check` and `--check`.
     fn of(report: &Report, stale_fails: bool) -> Self {
-        if !report.errors.is_empty() {
+        if !report.errors.is_empty() || report.summary().unreachable > 0 {
             ExitStatus::Error
-        } else if stale_fails && report.has_stale() {
+        } else if (stale_fails && report.has_stale()) || report.has_missing() {
             ExitStatus::Stale
         } else {
             ExitStatus::Clean
@@ -136,6 +143,9 @@ pub(crate) enum Usage {
     Catalog(#[from] reimage::catalog::UnknownEntry),
     #[error("no Renovate configuration here (renovate.json, .github/renovate.json, .renovaterc…); give --from-renovate=FILE")]
     NoRenovateConfig,
+    #[error("this reimage was built without the `verify` feature: it cannot ask registries")]
+    #[cfg_attr(feature = "verify", allow(dead_code))]
+    NoVerifySupport,
 }
 
 /// Options every command takes.
@@ -290,7 +300,7 @@ impl Session {
                     threads: self.common.threads,
                     max_filesize: self.common.max_filesize,
                 },
-                inventory: mode == Mode::List,
+                inventory: matches!(mode, Mode::List | Mode::Verify),
                 own_files: own_files.clone(),
             };
             let part = reimage::scan::scan(&options, rules, mode, &|| progress.inc(1))?;

@@ -52,6 +52,8 @@ pub(crate) struct RenameArgs {
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
     from_renovate: Option<Option<PathBuf>>,
     #[command(flatten)]
+    registry: super::verify::RegistryArgs,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -93,6 +95,8 @@ impl RenameArgs {
         if let Some(catalog) = &catalog {
             catalog.apply(&mut report);
         }
+        // Before writing: a target that does not exist is reported, not written.
+        self.registry.apply(&mut report, session.common.quiet)?;
         if self.write {
             if !self.allow_dirty {
                 reimage::dirty::check(&report)?;

@@ -29,6 +29,15 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "Image reference to review",
                 format!("{}: {}", f.reference, f.note().unwrap_or_default()),
             ),
+            Action::MissingTarget => (
+                "error",
+                "Image not in its registry",
+                format!(
+                    "{}: missing target {}",
+                    f.reference,
+                    f.note().unwrap_or_default()
+                ),
+            ),
             _ => continue,
         };
         if let Some(reason) = report.reason(f) {

@@ -58,6 +58,10 @@ pub(super) fn render(
     if !style.quiet {
         // Thousands of lines on a large tree: written piece by piece, no string per finding.
         for (path, f) in report.findings() {
+            if report.mode == Mode::Verify && f.action() == Action::Inventory {
+                // Shown to exist: the summary counts it.
+                continue;
+            }
             let at = display_path(path);
             write!(
                 out,
@@ -78,6 +82,18 @@ pub(super) fn render(
                 }
                 (Action::Baselined, _) => {
                     write!(out, "{}  accepted by the baseline", f.reference)?;
+                }
+                (Action::MissingTarget, new) => {
+                    match new {
+                        Some(new) => write!(out, "{} → {new}", f.reference)?,
+                        None => write!(out, "{}", style.paint(OLD, &f.reference))?,
+                    }
+                    let note = f.note().unwrap_or_default();
+                    write!(
+                        out,
+                        "  {}",
+                        style.paint(OLD, &format_args!("missing-target: {note}"))
+                    )?;
                 }
                 (Action::Review, _) => {
                     let note = f.note().unwrap_or_default();
@@ -119,6 +135,9 @@ pub(super) fn render(
 
 /// `12 references in 5 files would change (compose 2, markdown 10); 2 need review`.
 pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
+    if report.mode == Mode::Verify {
+        return verify_summary_line(report, s);
+    }
     let count = s.rewrite + s.stale;
     let contexts: Vec<String> = s
         .by_context
@@ -159,6 +178,9 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
             plural(s.digests_carried, "digest")
         ));
     }
+    if s.missing_target > 0 {
+        line.push_str(&format!("; {}", missing_text(s)));
+    }
     if s.review > 0 {
         line.push_str(&format!(
             "; {} need{} review",
@@ -180,6 +202,33 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
     }
     if !report.warnings.is_empty() {
         line.push_str(&format!("; {}", plural(report.warnings.len(), "warning")));
+    }
+    if !report.errors.is_empty() {
+        line.push_str(&format!("; {}", plural(report.errors.len(), "error")));
+    }
+    line
+}
+
+/// `3 missing targets (1 unreachable), not written`.
+fn missing_text(s: &Summary) -> String {
+    let mut text = plural(s.missing_target, "missing target");
+    if s.unreachable > 0 {
+        text.push_str(&format!(" ({} unreachable)", s.unreachable));
+    }
+    text
+}
+
+/// `verify`: `12 references checked in 5 files: 10 exist, 2 missing targets (1 unreachable)`.
+fn verify_summary_line(report: &Report, s: &Summary) -> String {
+    let checked = s.inventory + s.missing_target;
+    let mut line = format!(
+        "{} checked in {}: {} exist",
+        plural(checked, "reference"),
+        plural(report.files.len(), "file"),
+        s.inventory
+    );
+    if s.missing_target > 0 {
+        line.push_str(&format!(", {}", missing_text(s)));
     }
     if !report.errors.is_empty() {
         line.push_str(&format!("; {}", plural(report.errors.len(), "error")));
@@ -223,8 +272,16 @@ fn render_inventory(
             plural(entry.places.len(), "reference")
         )?;
         if !style.quiet {
-            for (path, line, column, context) in &entry.places {
-                writeln!(out, "  {}:{line}:{column}  [{context}]", display_path(path))?;
+            for (path, line, column, context, missing) in &entry.places {
+                write!(out, "  {}:{line}:{column}  [{context}]", display_path(path))?;
+                match missing {
+                    Some(note) => writeln!(
+                        out,
+                        "  {}",
+                        style.paint(OLD, &format_args!("missing-target: {note}"))
+                    )?,
+                    None => writeln!(out)?,
+                }
             }
         }
     }
@@ -240,10 +297,15 @@ fn render_inventory(
     } else {
         format!("{} registries", images.len())
     };
-    writeln!(
+    let s = report.summary();
+    write!(
         out,
         "{groups} in {} across {}",
-        plural(report.summary().inventory, "reference"),
+        plural(s.inventory + s.missing_target, "reference"),
         plural(report.files.len(), "file")
-    )
+    )?;
+    if s.missing_target > 0 {
+        write!(out, "; {}", missing_text(&s))?;
+    }
+    writeln!(out)
 }

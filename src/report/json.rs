@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{display_path, Mode, Report};
+use crate::finding::MissingReason;
 
 /// The schema version of the JSON document.
 pub(super) const VERSION: u32 = 1;
@@ -34,6 +35,11 @@ struct JsonSummary {
     ignored: usize,
     inventory: usize,
     baselined: usize,
+    /// `--verify` only (absent when zero, so other runs' documents are unchanged).
+    #[serde(skip_serializing_if = "is_zero")]
+    missing_target: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    unreachable: usize,
     errors: usize,
     by_context: BTreeMap<&'static str, usize>,
 }
@@ -61,6 +67,21 @@ struct JsonFinding<'a> {
     tag: Option<&'a str>,
     digest: Option<&'a str>,
     note: Option<String>,
+    /// `--verify`: the registry's verdict on a reference not shown to exist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_target: Option<JsonMissing<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonMissing<'a> {
+    /// The reference asked for.
+    target: &'a str,
+    /// `manifest unknown`, `unauthorized` or `unreachable`.
+    reason: &'static str,
+    /// Whether the registry holds the name's tag though not the digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag_exists: Option<bool>,
+    detail: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -84,6 +105,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             Mode::Rename { .. } => "rename",
             Mode::Check => "check",
             Mode::List => "list",
+            Mode::Verify => "verify",
         },
         written: matches!(report.mode, Mode::Rename { write: true }),
         summary: JsonSummary {
@@ -96,6 +118,8 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ignored: s.ignored,
             inventory: s.inventory,
             baselined: s.baselined,
+            missing_target: s.missing_target,
+            unreachable: s.unreachable,
             errors: report.errors.len(),
             by_context: s.by_context,
         },
@@ -128,6 +152,15 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 tag: f.tag.as_deref(),
                 digest: f.digest.as_deref(),
                 note: f.note(),
+                missing_target: f.missing().map(|m| JsonMissing {
+                    target: &m.target,
+                    reason: m.reason.label(),
+                    tag_exists: match m.reason {
+                        MissingReason::DigestUnknown { tag_exists } => Some(tag_exists),
+                        _ => None,
+                    },
+                    detail: m.detail.as_deref(),
+                }),
             })
             .collect(),
         errors: report.errors.iter().map(json_error).collect(),
@@ -135,6 +168,10 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn json_error(e: &super::FileError) -> JsonError {

@@ -19,9 +19,14 @@ pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) ->
                 entry.places.len()
             )?;
         }
-        return Ok(());
+        if !report.has_missing() {
+            return Ok(());
+        }
+        writeln!(out)?;
     }
-    writeln!(out, "{}\n", summary_line(report, &report.summary()))?;
+    if report.mode != Mode::List {
+        writeln!(out, "{}\n", summary_line(report, &report.summary()))?;
+    }
     let rows: Vec<_> = report
         .findings()
         .filter(|(_, f)| f.action() != Action::Inventory)

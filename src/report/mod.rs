@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::finding::{Action, Finding, RuleInfo};
+use crate::finding::{Action, Finding, MissingReason, RuleInfo};
 use crate::plan::FilePlan;
 pub use crate::problem::FileError;
 
@@ -29,6 +29,8 @@ pub enum Mode {
     Check,
     /// `list`.
     List,
+    /// `verify`: the `list` inventory, each reference asked of its registry.
+    Verify,
 }
 
 /// Output formats.
@@ -76,6 +78,10 @@ pub struct Summary {
     pub ignored: usize,
     pub inventory: usize,
     pub baselined: usize,
+    /// `--verify`: references (a rewrite's new one) not shown to exist, of which `unreachable`
+    /// because the registry could not be asked.
+    pub missing_target: usize,
+    pub unreachable: usize,
     /// Files with at least one rewrite or stale finding.
     pub files: usize,
     /// Rewrite and stale findings per context label.
@@ -104,6 +110,13 @@ impl Report {
                     Action::Ignored => s.ignored += 1,
                     Action::Inventory => s.inventory += 1,
                     Action::Baselined => s.baselined += 1,
+                    Action::MissingTarget => {
+                        s.missing_target += 1;
+                        s.unreachable += usize::from(
+                            f.missing()
+                                .is_some_and(|m| m.reason == MissingReason::Unreachable),
+                        );
+                    }
                 }
                 if matches!(action, Action::Rewrite | Action::Stale) {
                     counted = true;
@@ -160,6 +173,12 @@ impl Report {
         s.rewrite + s.stale > 0
     }
 
+    /// Whether `--verify` found a reference (a rewrite's new one) that is not shown to exist.
+    pub fn has_missing(&self) -> bool {
+        self.findings()
+            .any(|(_, f)| f.action() == Action::MissingTarget)
+    }
+
     /// Renders the report in `format`.
     pub fn render(
         &self,
@@ -207,9 +226,13 @@ pub(crate) fn inventory(report: &Report, group_by: GroupBy) -> BTreeMap<String, 
             GroupBy::Registry => Some(repo.to_owned()),
         };
         entry.tags.extend(seen);
-        entry
-            .places
-            .push((path.to_path_buf(), f.line, f.column, f.context.label()));
+        entry.places.push((
+            path.to_path_buf(),
+            f.line,
+            f.column,
+            f.context.label(),
+            f.missing().and_then(|_| f.note()),
+        ));
     }
     images
 }
@@ -219,5 +242,6 @@ pub(crate) fn inventory(report: &Report, group_by: GroupBy) -> BTreeMap<String, 
 pub(crate) struct InventoryEntry {
     /// Tags (or, grouped by registry, repositories) seen.
     pub(crate) tags: std::collections::BTreeSet<String>,
-    pub(crate) places: Vec<(PathBuf, usize, usize, &'static str)>,
+    /// Path, line, column, context, and the note of a missing target (`list --verify`).
+    pub(crate) places: Vec<(PathBuf, usize, usize, &'static str, Option<String>)>,
 }

@@ -11,6 +11,7 @@ use crate::finding::{Action, Finding};
 const STALE: &str = "reimage/stale-image";
 const RETIRED: &str = "reimage/retired-image";
 const REVIEW: &str = "reimage/review-image";
+const MISSING: &str = "reimage/missing-target";
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<Value> = report
@@ -40,6 +41,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     rule(STALE, "Stale container image reference", "A reference to an image that a rename rule moved.", "error"),
                     rule(RETIRED, "Retired container image reference", "A reference to an image that is denied.", "error"),
                     rule(REVIEW, "Container image reference to review", "A path-only or templated reference that may name a moved image.", "note"),
+                    rule(MISSING, "Container image not in its registry", "With --verify: the registry does not show the reference (a rename's new name) to exist, or could not be asked.", "error"),
                 ],
             }},
             "columnKind": "unicodeCodePoints",
@@ -85,6 +87,15 @@ fn result(report: &Report, uri: &str, f: &Finding) -> Option<Value> {
                 "`{}`: {}.",
                 f.reference,
                 f.note().as_deref().unwrap_or("check by hand")
+            ),
+        ),
+        Action::MissingTarget => (
+            MISSING,
+            "error",
+            format!(
+                "`{}`: missing target {}.",
+                f.reference,
+                f.note().as_deref().unwrap_or("")
             ),
         ),
         _ => return None,
