@@ -123,6 +123,16 @@ where
         }
     }
     let overrides = overrides(options)?;
+    // A pipe or terminal the user named (`/dev/stdin`, `<(…)`) is read as given; the walker
+    // yields only regular files, and below the paths nothing else is ever opened.
+    let (streams, roots): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        roots.iter().partition(|root| is_stream(root));
+    for root in streams {
+        match read_stream(root, options.max_filesize) {
+            Ok(bytes) => visit(root, Visit::Bytes(&bytes)),
+            Err(problem) => visit(root, Visit::Problem(problem)),
+        }
+    }
     // A file named on the command line (as pre-commit passes them) is excluded like any other:
     // the walker itself yields every root unfiltered.
     let mut listed = HashMap::new();
@@ -150,6 +160,33 @@ where
         run(&builder, options.max_filesize, &visit);
     }
     Ok(())
+}
+
+/// Whether a path the user named is a FIFO or a character device (following symlinks, as
+/// `/dev/stdin` and `/dev/fd/63` are).
+fn is_stream(root: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    fs::metadata(root).is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_char_device())
+}
+
+/// Reads a named FIFO or device to its end, blocking (the user asked for it), up to `max` bytes.
+fn read_stream(path: &Path, max: u64) -> Result<Vec<u8>, Problem> {
+    let cannot = |e: std::io::Error| Problem::Unreadable(Arc::new(e));
+    let file = fs::File::open(path).map_err(cannot)?;
+    read_limited(file, max)
+}
+
+/// Reads `source` to its end, refusing more than `max` bytes.
+pub(crate) fn read_limited(source: impl Read, max: u64) -> Result<Vec<u8>, Problem> {
+    let mut bytes = Vec::new();
+    source
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Problem::Unreadable(Arc::new(e)))?;
+    match bytes.len() as u64 {
+        len if len > max => Err(Problem::TooLarge { len, max }),
+        _ => Ok(bytes),
+    }
 }
 
 /// Walks with `builder` on its threads, reading each file into the thread's buffer.

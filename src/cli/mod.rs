@@ -128,6 +128,10 @@ pub(crate) enum Usage {
     NothingToCheck,
     #[error("`{0}` is not a path; to rename, give FROM and TO: reimage rename OLD NEW [PATH]...")]
     NotAPath(String),
+    #[error("`-` (standard input) is one document: give it as the only path")]
+    StdinWithPaths,
+    #[error("standard input cannot be written: `reimage rename FROM TO -` prints the rewritten document")]
+    WriteStdin,
     #[error("--save needs FROM and TO on the command line")]
     SaveNeedsRule,
     #[error("{}: no such config file", .0.display())]
@@ -162,6 +166,10 @@ pub(crate) struct Common {
     /// Skip (and report) files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     max_filesize: u64,
+    /// With `-` as the path, read standard input as a file of this name (its kind: Dockerfile,
+    /// values.yaml, compose.yaml…). Default: text.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -198,6 +206,9 @@ pub(crate) struct Session {
     /// The configuration files in use.
     config_files: Vec<PathBuf>,
     common: Common,
+    /// The only path is `-`: one document from standard input, read by [`Session::scan`].
+    stdin: bool,
+    document: std::cell::OnceCell<Vec<u8>>,
 }
 
 /// A configuration and the paths it applies to.
@@ -212,7 +223,12 @@ struct Scope {
 impl Session {
     /// Finds and loads the configuration of each of `paths` (default `.`).
     fn new(common: Common, paths: &[PathBuf]) -> Result<Self, Error> {
-        let paths = if paths.is_empty() {
+        let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+        if stdin && paths.len() > 1 {
+            return Err(Usage::StdinWithPaths.into());
+        }
+        let paths = if paths.is_empty() || stdin {
+            // Standard input takes the configuration of the current directory.
             vec![PathBuf::from(".")]
         } else {
             // A path inside another is walked with it, under the outer path's configuration.
@@ -249,7 +265,45 @@ impl Session {
             scopes,
             config_files,
             common,
+            stdin,
+            document: std::cell::OnceCell::new(),
         })
+    }
+
+    /// The name standard input is reported under, and read as.
+    fn stdin_name(&self) -> PathBuf {
+        self.common
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"))
+    }
+
+    /// Scans standard input as one document, keeping its bytes for [`Session::document`].
+    fn scan_stdin(&self, rules: &RuleSet, mode: Mode) -> Report {
+        let name = self.stdin_name();
+        let kind = match &self.common.stdin_filename {
+            Some(name) => reimage::classify::classify(name),
+            None => reimage::classify::FileKind::Text,
+        };
+        let read = reimage::scan::read_document(std::io::stdin().lock(), self.common.max_filesize);
+        let bytes = read.as_ref().map_or(&[][..], Vec::as_slice);
+        let mut report =
+            reimage::scan::scan_document(&name, kind, bytes, rules, mode, mode == Mode::List);
+        match read {
+            Ok(bytes) => {
+                let _ = self.document.set(bytes);
+            }
+            Err(problem) => report.errors.push(reimage::problem::FileError {
+                path: name,
+                problem,
+            }),
+        }
+        report
+    }
+
+    /// Standard input as read by a scan of `-`.
+    fn document(&self) -> Option<&[u8]> {
+        self.document.get().map(Vec::as_slice)
     }
 
     /// Walks and scans the paths, each under the rules `rules_for` makes of its configuration
@@ -271,6 +325,9 @@ impl Session {
         let cwd = std::env::current_dir()
             .ok()
             .and_then(|d| std::fs::canonicalize(d).ok());
+        if self.stdin {
+            return Ok(self.scan_stdin(&rules[0], mode));
+        }
         let progress = progress_bar();
         let mut report: Option<Report> = None;
         for (scope, rules) in self.scopes.iter().zip(&rules) {

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use reimage::config::{self, FileConfig};
 use reimage::report::Mode;
-use reimage::{GroupBy, RuleSpec};
+use reimage::{GroupBy, Report, RuleSpec};
 
 use super::catalog::{renovate_rules, InUse};
-use super::{rule_set, Common, Error, ExitStatus, Session, Usage};
+use super::{rule_set, Common, Error, ExitStatus, FormatArg, Session, Usage};
 
 pub(super) const HELP: &str =
     "FROM may be a repository (ghcr.io/owner/app), a repository with a tag (nginx:1.25),
@@ -93,6 +93,12 @@ impl RenameArgs {
         if let Some(catalog) = &catalog {
             catalog.apply(&mut report);
         }
+        if session.stdin && self.write {
+            return Err(Usage::WriteStdin.into());
+        }
+        if session.stdin && !self.check && !self.diff && session.common.format == FormatArg::Human {
+            return print_document(&session, &report, out);
+        }
         if self.write {
             if !self.allow_dirty {
                 reimage::dirty::check(&report)?;
@@ -106,6 +112,31 @@ impl RenameArgs {
         session.render(&report, self.diff, GroupBy::default(), out)?;
         Ok(ExitStatus::of(&report, self.check))
     }
+}
+
+/// `rename FROM TO -`: the rewritten document on stdout, as `sd` prints it; what was not
+/// rewritten (review findings, errors) is told on stderr.
+fn print_document(
+    session: &Session,
+    report: &Report,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Error> {
+    let document = match report.files.first().and_then(|f| f.rewritten()) {
+        Some(rewritten) => rewritten,
+        None => session.document().unwrap_or_default().to_vec(),
+    };
+    match out.write_all(&document).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    for problem in report.errors.iter().chain(&report.warnings) {
+        eprintln!("reimage: {}: {}", problem.path.display(), problem.message());
+    }
+    let review = report.summary().review;
+    if review > 0 {
+        eprintln!("reimage: {review} references need review and were left as they are; `--check` lists them");
+    }
+    Ok(ExitStatus::of(report, false))
 }
 
 /// Appends `rule` to the configuration in use (or a new `./reimage.toml`); returns the file.
