@@ -482,6 +482,11 @@ fn normalized(name: &str) -> String {
 
 /// Parses a rule name, turning grammar errors into advice.
 fn parse_name(text: &str) -> Result<ImageRef<'_>, String> {
+    if let Some(name) = text.strip_suffix(":*").or_else(|| text.strip_suffix("@*")) {
+        return Err(format!(
+            "`{text}`: a name without a tag already matches every tag and digest; write `{name}`"
+        ));
+    }
     if !text.contains('/')
         && text.contains(['.', ':'])
         && !text.contains('@')
@@ -718,6 +723,7 @@ mod tests {
         assert!(RuleSet::new(vec![spec("nginx:1.25", "nginx:1.27")]).is_ok());
         assert!(problem("nginx", "ghcr.io/a/nginx:1").contains("tags are kept"));
         assert!(problem("https://ghcr.io/a", "ghcr.io/b").contains("not an image reference"));
+        assert!(problem("nginx:*", "caddy").contains("every tag and digest; write `nginx`"));
     }
 
     #[test]

@@ -132,6 +132,14 @@ pub(crate) enum Usage {
     StdinWithPaths,
     #[error("standard input cannot be written: `reimage rename FROM TO -` prints the rewritten document")]
     WriteStdin,
+    #[error(
+        "`{0}` and `{1}` are both paths and image names; to rename, give the path to search \
+         (`reimage rename {0} {1} .`) or write `reimage rename -- {0} {1}`; to search both with \
+         the rules of reimage.toml, write `./{0} ./{1}`"
+    )]
+    Ambiguous(String, String),
+    #[error("`{0}` is a path, and paths go last: reimage rename {1} {2} {0}")]
+    PathsGoLast(String, String, String),
     #[error("--save needs FROM and TO on the command line")]
     SaveNeedsRule,
     #[error("{}: no such config file", .0.display())]

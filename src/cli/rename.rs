@@ -26,6 +26,9 @@ pub(crate) struct RenameArgs {
     /// FROM TO, then paths to search (default: .). Without FROM TO, rules come from reimage.toml.
     #[arg(value_name = "FROM TO | PATH")]
     args: Vec<OsString>,
+    /// After `--`: FROM TO [PATH]..., always a rule (for names that are also directories).
+    #[arg(last = true, value_name = "FROM TO [PATH]")]
+    after_dashes: Vec<OsString>,
     /// Apply the changes (atomically, file by file).
     #[arg(short = 'w', long)]
     write: bool,
@@ -57,7 +60,12 @@ pub(crate) struct RenameArgs {
 
 impl RenameArgs {
     pub(super) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
-        let (rule, paths) = split_rename_args(self.args)?;
+        let dashes = !self.after_dashes.is_empty();
+        let mut args = self.args;
+        args.extend(self.after_dashes);
+        let explicit_config = self.common.config.is_some();
+        let configured = |path: &Path| explicit_config || config::discover(path).is_some();
+        let (rule, paths) = split_rename_args(args, dashes, &configured)?;
         if self.save && rule.is_none() {
             return Err(Usage::SaveNeedsRule.into());
         }
@@ -151,32 +159,62 @@ fn save(session: &Session, rule: &RuleSpec) -> Result<PathBuf, Error> {
     Ok(target)
 }
 
-/// `FROM TO [PATH]...` or `[PATH]...`: the first two words are a rule unless both are existing
-/// paths (an image name may well also be a directory name, such as `nginx/`).
+/// `FROM TO [PATH]...` or `[PATH]...`. After `--`, or with a PATH after them, the first two words
+/// are a rule. Otherwise they are a rule unless both are existing paths that are not both image
+/// names. Two words alone that are both (`nginx/` and `caddy/` directories) are paths when a
+/// configuration (`configured`) applies to them, and refused as ambiguous otherwise.
 /// Paths may be any bytes; FROM and TO are image names, so text.
-fn split_rename_args(mut args: Vec<OsString>) -> Result<(Option<RuleSpec>, Vec<PathBuf>), Usage> {
+fn split_rename_args(
+    mut args: Vec<OsString>,
+    dashes: bool,
+    configured: &dyn Fn(&Path) -> bool,
+) -> Result<(Option<RuleSpec>, Vec<PathBuf>), Usage> {
     let exists = |i: usize| args.get(i).is_some_and(|a| Path::new(a).exists());
+    let name = |i: usize| {
+        args.get(i)
+            .and_then(|a| a.to_str())
+            .is_some_and(is_image_name)
+    };
+    let word = |i: usize| args[i].to_string_lossy().into_owned();
     let only_paths = match args.len() {
+        _ if dashes => false,
         0 => true,
         1 => exists(0),
-        _ => exists(0) && exists(1),
+        2 if exists(0) && exists(1) && name(0) && name(1) => {
+            if args.iter().all(|a| configured(Path::new(a))) {
+                return Ok((None, args.into_iter().map(PathBuf::from).collect()));
+            }
+            return Err(Usage::Ambiguous(word(0), word(1)));
+        }
+        2 => exists(0) && exists(1),
+        _ => exists(0) && exists(1) && !(name(0) && name(1)),
     };
     if only_paths {
         return Ok((None, args.into_iter().map(PathBuf::from).collect()));
+    }
+    if args.len() < 2 {
+        return Err(Usage::NotAPath(word(0)));
+    }
+    if !dashes && exists(0) && !name(0) && args.len() >= 3 {
+        return Err(Usage::PathsGoLast(word(0), word(1), word(2)));
     }
     let text = |arg: OsString| {
         arg.into_string()
             .map_err(|arg| Usage::NotAPath(arg.to_string_lossy().into_owned()))
     };
-    if args.len() < 2 {
-        return Err(Usage::NotAPath(
-            args.swap_remove(0).to_string_lossy().into_owned(),
-        ));
-    }
     let paths = args.split_off(2).into_iter().map(PathBuf::from).collect();
     let to = text(args.pop().unwrap_or_default())?;
     let from = text(args.pop().unwrap_or_default())?;
     Ok((Some(RuleSpec::rename(from, to, "command line")), paths))
+}
+
+/// Whether a word reads as an image name or prefix (so it may be meant as FROM or TO).
+fn is_image_name(word: &str) -> bool {
+    let name = word
+        .strip_suffix("/*")
+        .or_else(|| word.strip_suffix('/'))
+        .unwrap_or(word);
+    reimage::ImageRef::parse(name).is_ok()
 }
 
 #[cfg(test)]
@@ -185,8 +223,12 @@ mod tests {
 
     #[test]
     fn rename_splits_rule_from_paths() {
-        let (rule, paths) =
-            split_rename_args(["a/b", "a/c", "x", "y"].map(OsString::from).to_vec()).unwrap();
+        let (rule, paths) = split_rename_args(
+            ["a/b", "a/c", "x", "y"].map(OsString::from).to_vec(),
+            false,
+            &|_| false,
+        )
+        .unwrap();
         let rule = rule.unwrap();
         assert_eq!(
             (rule.from.as_str(), rule.to.as_deref()),
@@ -197,12 +239,15 @@ mod tests {
 
     #[test]
     fn rename_with_only_paths_takes_rules_from_config() {
-        let (rule, paths) = split_rename_args(vec![OsString::from(".")]).unwrap();
+        let (rule, paths) =
+            split_rename_args(vec![OsString::from(".")], false, &|_| false).unwrap();
         assert!(rule.is_none());
         assert_eq!(paths, vec![PathBuf::from(".")]);
-        assert!(split_rename_args(vec![OsString::from("ghcr.io/a/b")])
-            .unwrap_err()
-            .to_string()
-            .contains("give FROM and TO"));
+        assert!(
+            split_rename_args(vec![OsString::from("ghcr.io/a/b")], false, &|_| false)
+                .unwrap_err()
+                .to_string()
+                .contains("give FROM and TO")
+        );
     }
 }
