@@ -91,3 +91,81 @@ fn stdin_is_one_document_alone_and_never_written() {
     assert_eq!(json["findings"][0]["path"], "values.yaml");
     assert_eq!(json["findings"][0]["new"], "caddy:1");
 }
+
+/// Runs `git ARGS` in `dir` with a clean environment for the test.
+fn git(dir: &std::path::Path, args: &[&str], input: Option<&[u8]>) -> std::process::Output {
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.unwrap_or_default()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn a_diff_made_in_a_subdirectory_applies_with_git_apply_there() {
+    let tree = Tree::new()
+        .file("deploy/k8s/app.yaml", "image: ghcr.io/old/app:1\n")
+        .file(
+            "deploy/compose.yaml",
+            "services:\n  a:\n    image: ghcr.io/old/app:2\n",
+        )
+        .file("README.md", "Pull `ghcr.io/old/app:1`.\n");
+    git(tree.path(), &["init", "-q"], None);
+    let deploy = tree.path().join("deploy");
+    let out = Command::new(bin())
+        .args(["rename", "ghcr.io/old/app", "ghcr.io/new/app", "--diff"])
+        .current_dir(&deploy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.contains("diff --git a/deploy/k8s/app.yaml b/deploy/k8s/app.yaml"),
+        "paths are relative to the work tree root:\n{diff}"
+    );
+    git(&deploy, &["apply"], Some(diff.as_bytes()));
+    assert_eq!(
+        tree.read_str("deploy/k8s/app.yaml"),
+        "image: ghcr.io/new/app:1\n"
+    );
+    assert!(tree
+        .read_str("deploy/compose.yaml")
+        .contains("ghcr.io/new/app:2"));
+    assert_eq!(tree.read_str("README.md"), "Pull `ghcr.io/old/app:1`.\n");
+
+    // --diff-root DIR: relative to DIR, for `git apply --directory` or `patch -p1` elsewhere.
+    let out = Command::new(bin())
+        .args([
+            "rename",
+            "ghcr.io/new/app",
+            "ghcr.io/old/app",
+            "--diff",
+            "--diff-root",
+            ".",
+        ])
+        .current_dir(&deploy)
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.contains("--- a/k8s/app.yaml\n+++ b/k8s/app.yaml"),
+        "{diff}"
+    );
+}

@@ -174,6 +174,9 @@ pub(crate) struct Common {
     /// Skip (and report) files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     max_filesize: u64,
+    /// Write --diff paths relative to DIR (default: the root of each file's git work tree).
+    #[arg(long, value_name = "DIR")]
+    diff_root: Option<PathBuf>,
     /// With `-` as the path, read standard input as a file of this name (its kind: Dockerfile,
     /// values.yaml, compose.yaml…). Default: text.
     #[arg(long, value_name = "NAME")]
@@ -400,7 +403,11 @@ impl Session {
             color,
             quiet: self.common.quiet,
         };
-        match report.render(format, &style, group_by, out) {
+        let rendered = match (&self.common.diff_root, format) {
+            (Some(root), Format::Diff) => report.render_diff(root, out),
+            _ => report.render(format, &style, group_by, out),
+        };
+        match rendered {
             // A reader that stopped early (`| head`) does not change what the run found.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => Ok(other?),

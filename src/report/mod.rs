@@ -174,8 +174,14 @@ impl Report {
             Format::Sarif => sarif::render(self, out),
             Format::Github => github::render(self, out),
             Format::Markdown => markdown::render(self, group_by, out),
-            Format::Diff => diff::render(self, out),
+            Format::Diff => diff::render(self, None, out),
         }
+    }
+
+    /// Renders the report as a unified diff with paths relative to `root` (instead of each
+    /// file's git work tree).
+    pub fn render_diff(&self, root: &Path, out: &mut dyn Write) -> io::Result<()> {
+        diff::render(self, Some(root), out)
     }
 }
 
