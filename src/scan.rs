@@ -53,6 +53,9 @@ pub fn scan(
                 on_file();
                 collector.file(path, || classify::classify(path), bytes);
             }
+            Visit::Problem(problem) if problem.is_warning() => {
+                collector.push(&collector.warnings, path, problem)
+            }
             Visit::Problem(problem) => collector.push(&collector.errors, path, problem),
         },
     )?;

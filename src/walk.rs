@@ -425,7 +425,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.contains("101 bytes is over the 100-byte limit"),
+            error.contains("101 bytes is over the 100 bytes limit"),
             "{error}"
         );
         // Around the first buffer's size, where the size is first asked for.

@@ -171,8 +171,8 @@ pub(crate) struct Common {
     /// Skip files matching GLOB (repeatable).
     #[arg(long = "exclude", value_name = "GLOB")]
     excludes: Vec<String>,
-    /// Skip (and report) files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    /// Skip (and count) files larger than SIZE: bytes, or with a unit (512K, 64M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     max_filesize: u64,
     /// Write --diff paths relative to DIR (default: the root of each file's git work tree).
     #[arg(long, value_name = "DIR")]
@@ -415,6 +415,33 @@ impl Session {
     }
 }
 
+/// `4096`, `512K`, `64M`, `1G`, `2T` (binary units; `KiB`, `MB`, `k` are read alike).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; write e.g. 4096, 512K, 64M or 1G"))?;
+    let unit = unit.trim().to_ascii_uppercase();
+    let shift = match unit.trim_end_matches('B').trim_end_matches('I') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit; write e.g. 512K, 64M or 1G"
+            ))
+        }
+    };
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
 /// Validates rule specs as a set (exit 2 with every problem, before any file is read).
 fn rule_set(specs: Vec<reimage::RuleSpec>) -> Result<RuleSet, Error> {
     RuleSet::new(specs).map_err(Error::Rules)
@@ -437,6 +464,18 @@ fn progress_bar() -> indicatif::ProgressBar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_take_binary_units() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert!(parse_size("64X").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
 
     #[test]
     fn cli_definition_is_consistent() {

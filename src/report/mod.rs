@@ -160,6 +160,14 @@ impl Report {
         s.rewrite + s.stale > 0
     }
 
+    /// Files skipped for being over `--max-filesize` (among the warnings).
+    pub fn too_large(&self) -> usize {
+        self.warnings
+            .iter()
+            .filter(|w| matches!(w.problem, crate::problem::Problem::TooLarge { .. }))
+            .count()
+    }
+
     /// Renders the report in `format`.
     pub fn render(
         &self,
