@@ -36,6 +36,10 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Files larger than this are reported and skipped.
     pub max_filesize: u64,
+    /// Descend at most this many directories below each path (`--max-depth`; 0: the path only).
+    pub max_depth: Option<usize>,
+    /// Do not cross into other file systems (`--one-file-system`).
+    pub one_file_system: bool,
 }
 
 impl Default for WalkOptions {
@@ -46,6 +50,8 @@ impl Default for WalkOptions {
             excludes: Vec::new(),
             threads: 0,
             max_filesize: 64 << 20,
+            max_depth: None,
+            one_file_system: false,
         }
     }
 }
@@ -156,6 +162,8 @@ where
             builder.add(root);
         }
         builder.threads(options.threads.min(max_threads()));
+        builder.max_depth(options.max_depth);
+        builder.same_file_system(options.one_file_system);
         builder.overrides(overrides.clone());
         run(&builder, options.max_filesize, &visit);
     }

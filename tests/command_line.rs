@@ -169,3 +169,41 @@ fn a_diff_made_in_a_subdirectory_applies_with_git_apply_there() {
         "{diff}"
     );
 }
+
+#[test]
+fn max_depth_limits_the_walk_and_one_file_system_is_accepted() {
+    let tree = Tree::new()
+        .file("a.yaml", "image: ghcr.io/old/app:0\n")
+        .file("one/b.yaml", "image: ghcr.io/old/app:1\n")
+        .file("one/two/c.yaml", "image: ghcr.io/old/app:2\n");
+    let stale = |extra: &[&str]| {
+        let mut args = vec!["check", "--deny", "ghcr.io/old/app", "--format", "json"];
+        args.extend(extra);
+        tree.run(&args).expect_code(1).json()["summary"]["stale"].clone()
+    };
+    assert_eq!(stale(&[]), 3);
+    assert_eq!(stale(&["--max-depth", "1"]), 1);
+    assert_eq!(stale(&["--max-depth", "2"]), 2);
+    assert_eq!(stale(&["--one-file-system"]), 3);
+}
+
+#[test]
+fn progress_prints_plain_lines_when_stderr_is_not_a_terminal() {
+    let tree = Tree::new().file("a.yaml", "image: ghcr.io/old/app:0\n");
+    let quiet = tree
+        .run(&["check", "--deny", "ghcr.io/old/app"])
+        .expect_code(1);
+    assert_eq!(quiet.stderr(), "", "no progress unless asked for");
+    let run = tree
+        .run(&["check", "--deny", "ghcr.io/old/app", "--progress"])
+        .expect_code(1);
+    let stderr = run.stderr();
+    assert!(
+        stderr.starts_with("reimage: 1 files scanned (") && stderr.ends_with(" files/s)\n"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\x1b'),
+        "{stderr:?}"
+    );
+}

@@ -174,6 +174,15 @@ pub(crate) struct Common {
     /// Skip (and count) files larger than SIZE: bytes, or with a unit (512K, 64M, 1G).
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     max_filesize: u64,
+    /// Descend at most N directories below each path (0: only the files named).
+    #[arg(long, value_name = "N")]
+    max_depth: Option<usize>,
+    /// Do not cross into other file systems (mounts) below each path.
+    #[arg(long)]
+    one_file_system: bool,
+    /// Show progress on stderr even when it is not a terminal (a plain line every few seconds).
+    #[arg(long)]
+    progress: bool,
     /// Write --diff paths relative to DIR (default: the root of each file's git work tree).
     #[arg(long, value_name = "DIR")]
     diff_root: Option<PathBuf>,
@@ -339,7 +348,7 @@ impl Session {
         if self.stdin {
             return Ok(self.scan_stdin(&rules[0], mode));
         }
-        let progress = progress_bar();
+        let progress = Progress::start(self.common.progress);
         let mut report: Option<Report> = None;
         for (scope, rules) in self.scopes.iter().zip(&rules) {
             let mut excludes = self.common.excludes.clone();
@@ -357,17 +366,19 @@ impl Session {
                     excludes,
                     threads: self.common.threads,
                     max_filesize: self.common.max_filesize,
+                    max_depth: self.common.max_depth,
+                    one_file_system: self.common.one_file_system,
                 },
                 inventory: mode == Mode::List,
                 own_files: own_files.clone(),
             };
-            let part = reimage::scan::scan(&options, rules, mode, &|| progress.inc(1))?;
+            let part = reimage::scan::scan(&options, rules, mode, &|| progress.file())?;
             match &mut report {
                 Some(report) => report.merge(part),
                 None => report = Some(part),
             }
         }
-        progress.finish_and_clear();
+        progress.finish();
         Ok(report.expect("a session has at least one path"))
     }
 
@@ -447,23 +458,144 @@ fn rule_set(specs: Vec<reimage::RuleSpec>) -> Result<RuleSet, Error> {
     RuleSet::new(specs).map_err(Error::Rules)
 }
 
-/// A spinner with a file count on stderr when it is a terminal outside CI; hidden otherwise.
-fn progress_bar() -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
-        return indicatif::ProgressBar::hidden();
+/// The progress display on stderr: a spinner on a terminal outside CI, a plain line every few
+/// seconds with `--progress` elsewhere (a CI log, a redirect), nothing otherwise.
+enum Progress {
+    Spinner(indicatif::ProgressBar),
+    Lines(LineProgress),
+    Hidden,
+}
+
+impl Progress {
+    fn start(forced: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        if terminal && (forced || std::env::var_os("CI").is_none()) {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned ({msg})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.set_message("0 files/s");
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            return Progress::Spinner(bar);
+        }
+        if forced {
+            return Progress::Lines(LineProgress::new());
+        }
+        Progress::Hidden
     }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned ({per_sec})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
+
+    /// One more file scanned (from any walker thread).
+    fn file(&self) {
+        match self {
+            Progress::Spinner(bar) => {
+                bar.inc(1);
+                let seconds = bar.elapsed().as_secs_f64();
+                if bar.position() % 256 == 0 && seconds > 0.0 {
+                    bar.set_message(rate(bar.position(), seconds));
+                }
+            }
+            Progress::Lines(lines) => lines.file(),
+            Progress::Hidden => {}
+        }
+    }
+
+    fn finish(&self) {
+        match self {
+            Progress::Spinner(bar) => bar.finish_and_clear(),
+            Progress::Lines(lines) => lines.finish(),
+            Progress::Hidden => {}
+        }
+    }
+}
+
+/// `--progress` without a terminal: `reimage: 12,345 files scanned (4,705 files/s)` on stderr,
+/// at most once per [`LineProgress::EVERY`].
+struct LineProgress {
+    started: std::time::Instant,
+    files: std::sync::atomic::AtomicU64,
+    /// Milliseconds after `started` of the last line printed.
+    printed: std::sync::atomic::AtomicU64,
+}
+
+impl LineProgress {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+    fn new() -> Self {
+        LineProgress {
+            started: std::time::Instant::now(),
+            files: 0.into(),
+            printed: 0.into(),
+        }
+    }
+
+    fn file(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let files = self.files.fetch_add(1, Relaxed) + 1;
+        let now = self.started.elapsed().as_millis() as u64;
+        let last = self.printed.load(Relaxed);
+        let due = now.saturating_sub(last) >= Self::EVERY.as_millis() as u64;
+        // One thread wins the right to print this line.
+        if due
+            && self
+                .printed
+                .compare_exchange(last, now, Relaxed, Relaxed)
+                .is_ok()
+        {
+            self.line(files);
+        }
+    }
+
+    fn line(&self, files: u64) {
+        let seconds = self.started.elapsed().as_secs_f64();
+        eprintln!(
+            "reimage: {} files scanned ({})",
+            thousands(files),
+            rate(files, seconds)
+        );
+    }
+
+    fn finish(&self) {
+        self.line(self.files.load(std::sync::atomic::Ordering::Relaxed));
+    }
+}
+
+/// `4,705 files/s`: a whole number, grouped by thousands.
+fn rate(files: u64, seconds: f64) -> String {
+    let per_second = if seconds > 0.0 {
+        (files as f64 / seconds).round() as u64
+    } else {
+        files
+    };
+    format!("{} files/s", thousands(per_second))
+}
+
+/// `12345` → `12,345`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_whole_numbers_grouped_by_thousands() {
+        assert_eq!(rate(4705, 1.0), "4,705 files/s");
+        assert_eq!(rate(10, 3.0), "3 files/s");
+        assert_eq!(rate(2_000_000, 0.5), "4,000,000 files/s");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+    }
 
     #[test]
     fn sizes_take_binary_units() {
