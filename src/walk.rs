@@ -206,6 +206,8 @@ where
         let mut buffer = Vec::new();
         Box::new(move |entry| {
             match entry {
+                // Lock files list packages, not images; read only when named.
+                Ok(entry) if entry.depth() > 0 && is_lock_file(entry.file_name()) => {}
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                     // A path the user named is opened as given; below it, symlinks are not followed.
                     let follow = entry.depth() == 0;
@@ -226,6 +228,25 @@ where
             WalkState::Continue
         })
     });
+}
+
+/// Package managers' lock files (sorted): generated, large, and full of names that look like
+/// settings (`"language-subtag-registry"`); skipped below the paths, read when named.
+const LOCK_FILES: &[&str] = &[
+    "Cargo.lock",
+    "Gemfile.lock",
+    "Pipfile.lock",
+    "composer.lock",
+    "go.sum",
+    "package-lock.json",
+    "pnpm-lock.yaml",
+    "poetry.lock",
+    "yarn.lock",
+];
+
+fn is_lock_file(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|name| LOCK_FILES.binary_search(&name).is_ok())
 }
 
 /// Which ignore files apply to a walked path.
@@ -452,6 +473,15 @@ mod tests {
                 .to_string();
             assert!(error.contains("over the"), "{len}: {error}");
         }
+    }
+
+    #[test]
+    fn lock_files_are_told_by_name() {
+        assert!(LOCK_FILES.windows(2).all(|w| w[0] < w[1]), "sorted");
+        assert!(is_lock_file("package-lock.json".as_ref()));
+        assert!(is_lock_file("go.sum".as_ref()));
+        assert!(!is_lock_file("package.json".as_ref()));
+        assert!(!is_lock_file("values.lock.yaml".as_ref()));
     }
 
     #[test]

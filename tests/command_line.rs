@@ -207,3 +207,35 @@ fn progress_prints_plain_lines_when_stderr_is_not_a_terminal() {
         "{stderr:?}"
     );
 }
+
+#[test]
+fn lock_files_are_skipped_unless_named_and_package_registries_are_not_settings() {
+    let lock = "{\n  \"packages\": {\n    \"node_modules/x\": {\n      \"resolved\": \"https://registry.npmjs.org/ghcr.io/old/app\"\n    }\n  }\n}\n";
+    let tree = Tree::new()
+        .file("web/package-lock.json", lock)
+        .file("Cargo.lock", "# ghcr.io/old/app\n")
+        .file("go.sum", "ghcr.io/old/app v1\n")
+        .file(
+            "web/package.json",
+            "{\n  \"dependencies\": {\n    \"language-subtag-registry\": \"~0.3.2\"\n  },\n  \"image\": \"ghcr.io/old/app:1\"\n}\n",
+        );
+    let run = tree
+        .run(&["check", "--deny", "ghcr.io/old/app", "--format", "json"])
+        .expect_code(1);
+    let json = run.json();
+    let paths: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(paths, ["web/package.json"], "{json}");
+    // With a registry moved, a package named `…-registry` is no registry setting to review.
+    let run = tree
+        .run(&["rename", "docker.io/", "mirror.gcr.io/", "--format", "json"])
+        .expect_code(0);
+    assert_eq!(run.json()["summary"]["review"], 0, "{}", run.stdout());
+    // Named on the command line, a lock file is read.
+    tree.run(&["check", "--deny", "ghcr.io/old/app", "go.sum"])
+        .expect_code(1);
+}
