@@ -21,6 +21,11 @@ use reimage::{Format, GroupBy, Mode, Report, RuleError, RuleSet, Style, WalkErro
 /// Find and rename container image references across repositories.
 #[derive(Debug, Parser)]
 #[command(name = "reimage", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Examples:
+  reimage rename ghcr.io/old/app ghcr.io/new/app            # preview the rename under .
+  reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra  # apply it
+  reimage check --deny docker.io/bitnami/                    # CI gate: exit 1 while any remain
+  reimage list --group-by registry                           # what is used, and from where")]
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Sub,
@@ -32,8 +37,10 @@ enum Sub {
     #[command(after_help = rename::HELP)]
     Rename(rename::RenameArgs),
     /// Exit 1 while references to retired names remain (--deny, or the rules of reimage.toml).
+    #[command(after_help = check::HELP)]
     Check(check::CheckArgs),
     /// Inventory every image reference found in image positions.
+    #[command(after_help = list::HELP)]
     List(list::ListArgs),
     /// Known upstream migrations (k8s.gcr.io, GCR, Bitnami, Docker Hub deprecations…).
     Catalog(catalog::CatalogArgs),
@@ -154,47 +161,59 @@ pub(crate) enum Usage {
 #[derive(Debug, Args)]
 pub(crate) struct Common {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, help_heading = "Output")]
     format: FormatArg,
     /// Read rules from FILE instead of the reimage.toml found above each path.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
     config: Option<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    /// Worker threads [default: one per core].
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true,
+        help_heading = "Input"
+    )]
     threads: usize,
     /// Do not honour .gitignore / .ignore files.
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     no_ignore: bool,
     /// Only search files matching GLOB; `!GLOB` excludes (repeatable).
-    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    #[arg(
+        short = 'g',
+        long = "glob",
+        value_name = "GLOB",
+        help_heading = "Input"
+    )]
     globs: Vec<String>,
     /// Skip files matching GLOB (repeatable).
-    #[arg(long = "exclude", value_name = "GLOB")]
+    #[arg(long = "exclude", value_name = "GLOB", help_heading = "Input")]
     excludes: Vec<String>,
-    /// Skip (and count) files larger than SIZE: bytes, or with a unit (512K, 64M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    /// Skip (and count) files larger than SIZE: bytes, or with a unit (512K, 64M, 1G) [default: 64 MiB].
+    #[arg(long, value_name = "SIZE", default_value = "64M", hide_default_value = true, value_parser = parse_size, help_heading = "Input")]
     max_filesize: u64,
     /// Descend at most N directories below each path (0: only the files named).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Input")]
     max_depth: Option<usize>,
     /// Do not cross into other file systems (mounts) below each path.
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     one_file_system: bool,
     /// Show progress on stderr even when it is not a terminal (a plain line every few seconds).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     progress: bool,
     /// Write --diff paths relative to DIR (default: the root of each file's git work tree).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
     diff_root: Option<PathBuf>,
     /// With `-` as the path, read standard input as a file of this name (its kind: Dockerfile,
     /// values.yaml, compose.yaml…). Default: text.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "Input")]
     stdin_filename: Option<PathBuf>,
     /// When to colour output.
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, help_heading = "Output")]
     color: ColorArg,
     /// Print only the summary and errors.
-    #[arg(short, long)]
+    #[arg(short, long, help_heading = "Output")]
     quiet: bool,
 }
 

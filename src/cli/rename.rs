@@ -19,7 +19,8 @@ or a prefix ending in / (k8s.gcr.io/, docker.io/bitnami/, docker.io/).
 Examples:
   reimage rename ghcr.io/gdtiti/grok2api ghcr.io/gdtiti/grok2api-api          # preview
   reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra ~/src/charts      # apply
-  reimage rename docker.io/bitnami/ docker.io/bitnamilegacy/ --diff | git apply";
+  reimage rename docker.io/bitnami/ docker.io/bitnamilegacy/ --diff | git apply
+  reimage rename nginx caddy - --stdin-filename Dockerfile < Dockerfile       # stdin to stdout";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RenameArgs {
@@ -30,29 +31,29 @@ pub(crate) struct RenameArgs {
     #[arg(last = true, value_name = "FROM TO [PATH]")]
     after_dashes: Vec<OsString>,
     /// Apply the changes (atomically, file by file).
-    #[arg(short = 'w', long)]
+    #[arg(short = 'w', long, help_heading = "Writing")]
     write: bool,
     /// Exit 1 if anything would change (nothing is written).
-    #[arg(long, conflicts_with = "write")]
+    #[arg(long, conflicts_with = "write", help_heading = "Writing")]
     check: bool,
     /// Print a unified diff (same as --format diff).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     diff: bool,
     /// Append FROM TO as a [[rename]] rule to reimage.toml (keeps its comments).
-    #[arg(long)]
+    #[arg(long, help_heading = "Rules")]
     save: bool,
     /// Write even files with uncommitted changes in a git work tree.
-    #[arg(long)]
+    #[arg(long, help_heading = "Writing")]
     allow_dirty: bool,
     /// Replace hard-linked files too (their other names keep the old content).
-    #[arg(long)]
+    #[arg(long, help_heading = "Writing")]
     break_hardlinks: bool,
     /// Apply built-in catalog entries (IDs, or `all`): those with a successor whose conditions
     /// hold are renamed, the others reported with the entry's note.
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    #[arg(long, value_name = "ID", value_delimiter = ',', help_heading = "Rules")]
     catalog: Vec<String>,
     /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
-    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, help_heading = "Rules")]
     from_renovate: Option<Option<PathBuf>>,
     #[command(flatten)]
     common: Common,
