@@ -47,14 +47,14 @@ pub fn scan(
         |path: &Path, visit| match visit {
             _ if own.contains(path) => {}
             _ if apply::is_temporary(path) => {
-                collector.push(&collector.warnings, path, Problem::LeftoverTemporary)
+                collector.push(&collector.warnings, path, Problem::LeftoverTemporary);
             }
             Visit::Bytes(bytes) => {
                 on_file();
                 collector.file(path, || classify::classify(path), bytes);
             }
             Visit::Problem(problem) if problem.is_warning() => {
-                collector.push(&collector.warnings, path, problem)
+                collector.push(&collector.warnings, path, problem);
             }
             Visit::Problem(problem) => collector.push(&collector.errors, path, problem),
         },

@@ -49,10 +49,7 @@ fn dev_stdin_and_a_named_fifo_are_read_not_skipped() {
         0,
     )
     .unwrap();
-    let writer = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || std::fs::write(fifo, input).unwrap())
-    };
+    let writer = std::thread::spawn(move || std::fs::write(fifo, input).unwrap());
     let out = Command::new(bin())
         .args(["check", "--deny", "ghcr.io/old/app", "pipe"])
         .current_dir(tree.path())
