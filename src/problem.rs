@@ -12,8 +12,8 @@ pub enum Problem {
     /// The file could not be opened or read.
     #[error("cannot read: {0}")]
     Unreadable(Arc<std::io::Error>),
-    /// The file is larger than `--max-filesize`.
-    #[error("skipped: {len} bytes is over the {max}-byte limit (--max-filesize)")]
+    /// The file is larger than `--max-filesize` (a warning: it is skipped and counted).
+    #[error("skipped: {} is over the {} limit (--max-filesize)", Size(*.len), Size(*.max))]
     TooLarge { len: u64, max: u64 },
     /// A file turned into a symlink after the walk saw it (symlinks are not followed).
     #[error("skipped: it is a symlink now (symlinks are not followed)")]
@@ -48,6 +48,38 @@ pub enum Problem {
         format: &'static str,
         message: String,
     },
+}
+
+impl Problem {
+    /// Whether this is a warning when the walk meets it (the file is skipped and counted),
+    /// rather than an error that fails the run.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, Problem::TooLarge { .. })
+    }
+}
+
+/// A byte count as people read it: `101 bytes`, `64 MiB`, `1.5 GiB`.
+#[derive(Debug, Clone, Copy)]
+pub struct Size(pub u64);
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+        if self.0 < 1024 {
+            return write!(f, "{} bytes", self.0);
+        }
+        let mut value = self.0 as f64 / 1024.0;
+        let mut unit = 0;
+        while value >= 1024.0 && unit + 1 < UNITS.len() {
+            value /= 1024.0;
+            unit += 1;
+        }
+        if value.fract() == 0.0 {
+            write!(f, "{value} {}", UNITS[unit])
+        } else {
+            write!(f, "{value:.1} {}", UNITS[unit])
+        }
+    }
 }
 
 /// A file and what went wrong with it.
@@ -113,4 +145,17 @@ pub enum WriteProblem {
         action: &'static str,
         source: std::io::Error,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_in_binary_units() {
+        assert_eq!(Size(101).to_string(), "101 bytes");
+        assert_eq!(Size(512 << 10).to_string(), "512 KiB");
+        assert_eq!(Size(64 << 20).to_string(), "64 MiB");
+        assert_eq!(Size(3 << 29).to_string(), "1.5 GiB");
+    }
 }

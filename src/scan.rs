@@ -40,12 +40,72 @@ pub fn scan(
 ) -> Result<Report, WalkError> {
     let matcher = Matcher::new(rules.clone(), options.inventory);
     let own = OwnFiles::new(&options.own_files);
-    let files = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
-    let warnings = Mutex::new(Vec::new());
-    let scanned = AtomicUsize::new(0);
-    let binary = AtomicUsize::new(0);
-    let push = |list: &Mutex<Vec<FileError>>, path: &Path, problem: Problem| {
+    let collector = Collector::new(&matcher);
+    walk::walk(
+        &distinct_roots(&options.paths),
+        &options.walk,
+        |path: &Path, visit| match visit {
+            _ if own.contains(path) => {}
+            _ if apply::is_temporary(path) => {
+                collector.push(&collector.warnings, path, Problem::LeftoverTemporary);
+            }
+            Visit::Bytes(bytes) => {
+                on_file();
+                collector.file(path, || classify::classify(path), bytes);
+            }
+            Visit::Problem(problem) if problem.is_warning() => {
+                collector.push(&collector.warnings, path, problem);
+            }
+            Visit::Problem(problem) => collector.push(&collector.errors, path, problem),
+        },
+    )?;
+    Ok(collector.into_report(mode, rules))
+}
+
+/// Scans one document that is not a file of the tree (standard input), read as a file of `kind`
+/// and reported under `name`.
+pub fn scan_document(
+    name: &Path,
+    kind: FileKind,
+    bytes: &[u8],
+    rules: &RuleSet,
+    mode: Mode,
+    inventory: bool,
+) -> Report {
+    let matcher = Matcher::new(rules.clone(), inventory);
+    let collector = Collector::new(&matcher);
+    collector.file(name, || kind, bytes);
+    collector.into_report(mode, rules)
+}
+
+/// Reads a document (standard input) to its end, refusing more than `max` bytes.
+pub fn read_document(source: impl std::io::Read, max: u64) -> Result<Vec<u8>, Problem> {
+    walk::read_limited(source, max)
+}
+
+/// What the scan of each file adds to the report, from several threads.
+struct Collector<'m> {
+    matcher: &'m Matcher,
+    files: Mutex<Vec<FilePlan>>,
+    errors: Mutex<Vec<FileError>>,
+    warnings: Mutex<Vec<FileError>>,
+    scanned: AtomicUsize,
+    binary: AtomicUsize,
+}
+
+impl<'m> Collector<'m> {
+    fn new(matcher: &'m Matcher) -> Self {
+        Collector {
+            matcher,
+            files: Mutex::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
+            warnings: Mutex::new(Vec::new()),
+            scanned: AtomicUsize::new(0),
+            binary: AtomicUsize::new(0),
+        }
+    }
+
+    fn push(&self, list: &Mutex<Vec<FileError>>, path: &Path, problem: Problem) {
         let error = FileError {
             path: path.to_path_buf(),
             problem,
@@ -53,64 +113,59 @@ pub fn scan(
         list.lock()
             .expect("no panics while holding the lock")
             .push(error);
-    };
-    walk::walk(
-        &distinct_roots(&options.paths),
-        &options.walk,
-        |path: &Path, visit| match visit {
-            _ if own.contains(path) => {}
-            _ if apply::is_temporary(path) => push(&warnings, path, Problem::LeftoverTemporary),
-            Visit::Bytes(bytes) => {
-                scanned.fetch_add(1, Ordering::Relaxed);
-                on_file();
-                if let Some(encoding) = wide_encoding(bytes) {
-                    return push(&warnings, path, Problem::WideEncoding { encoding });
-                }
-                let Some(hits) = matcher.first_pass(bytes) else {
-                    return;
-                };
-                let kind = classify::classify(path);
-                if let Some(offset) = memchr::memchr(0, bytes) {
-                    binary.fetch_add(1, Ordering::Relaxed);
-                    // A file named like text with a stray NUL is worth a word; a binary one is not.
-                    if kind != FileKind::Text {
-                        push(&warnings, path, Problem::NulByte { offset });
-                    }
-                    return;
-                }
-                if kind == FileKind::Json && baseline::is_baseline(bytes) {
-                    return;
-                }
-                let found = matcher.find_candidate(kind, bytes, hits);
-                if let Some(problem) = found.warning {
-                    push(&warnings, path, problem);
-                }
-                if !found.findings.is_empty() {
-                    let plan = FilePlan::new(path.to_path_buf(), found.findings, bytes);
-                    files
-                        .lock()
-                        .expect("no panics while holding the lock")
-                        .push(plan);
-                }
+    }
+
+    /// Finds the references in one file's bytes; its kind is asked for only if it has a hit.
+    fn file(&self, path: &Path, kind: impl FnOnce() -> FileKind, bytes: &[u8]) {
+        self.scanned.fetch_add(1, Ordering::Relaxed);
+        if let Some(encoding) = wide_encoding(bytes) {
+            return self.push(&self.warnings, path, Problem::WideEncoding { encoding });
+        }
+        let Some(hits) = self.matcher.first_pass(bytes) else {
+            return;
+        };
+        let kind = kind();
+        if let Some(offset) = memchr::memchr(0, bytes) {
+            self.binary.fetch_add(1, Ordering::Relaxed);
+            // A file named like text with a stray NUL is worth a word; a binary one is not.
+            if kind != FileKind::Text {
+                self.push(&self.warnings, path, Problem::NulByte { offset });
             }
-            Visit::Problem(problem) => push(&errors, path, problem),
-        },
-    )?;
-    let mut files = files.into_inner().expect("walk finished");
-    let mut errors = errors.into_inner().expect("walk finished");
-    let mut warnings = warnings.into_inner().expect("walk finished");
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    errors.sort_by(|a, b| a.path.cmp(&b.path));
-    warnings.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Report {
-        mode,
-        files,
-        errors,
-        warnings,
-        files_scanned: scanned.into_inner(),
-        binary_skipped: binary.into_inner(),
-        rules: rules.infos(),
-    })
+            return;
+        }
+        if kind == FileKind::Json && baseline::is_baseline(bytes) {
+            return;
+        }
+        let found = self.matcher.find_candidate(kind, bytes, hits);
+        if let Some(problem) = found.warning {
+            self.push(&self.warnings, path, problem);
+        }
+        if !found.findings.is_empty() {
+            let plan = FilePlan::new(path.to_path_buf(), found.findings, bytes);
+            self.files
+                .lock()
+                .expect("no panics while holding the lock")
+                .push(plan);
+        }
+    }
+
+    fn into_report(self, mode: Mode, rules: &RuleSet) -> Report {
+        let mut files = self.files.into_inner().expect("walk finished");
+        let mut errors = self.errors.into_inner().expect("walk finished");
+        let mut warnings = self.warnings.into_inner().expect("walk finished");
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        warnings.sort_by(|a, b| a.path.cmp(&b.path));
+        Report {
+            mode,
+            files,
+            errors,
+            warnings,
+            files_scanned: self.scanned.into_inner(),
+            binary_skipped: self.binary.into_inner(),
+            rules: rules.infos(),
+        }
+    }
 }
 
 /// The wide encoding a byte-order mark announces (UTF-32 first: its LE mark starts like UTF-16's).

@@ -36,6 +36,10 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Files larger than this are reported and skipped.
     pub max_filesize: u64,
+    /// Descend at most this many directories below each path (`--max-depth`; 0: the path only).
+    pub max_depth: Option<usize>,
+    /// Do not cross into other file systems (`--one-file-system`).
+    pub one_file_system: bool,
 }
 
 impl Default for WalkOptions {
@@ -46,6 +50,8 @@ impl Default for WalkOptions {
             excludes: Vec::new(),
             threads: 0,
             max_filesize: 64 << 20,
+            max_depth: None,
+            one_file_system: false,
         }
     }
 }
@@ -123,6 +129,16 @@ where
         }
     }
     let overrides = overrides(options)?;
+    // A pipe or terminal the user named (`/dev/stdin`, `<(…)`) is read as given; the walker
+    // yields only regular files, and below the paths nothing else is ever opened.
+    let (streams, roots): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        roots.iter().partition(|root| is_stream(root));
+    for root in streams {
+        match read_stream(root, options.max_filesize) {
+            Ok(bytes) => visit(root, Visit::Bytes(&bytes)),
+            Err(problem) => visit(root, Visit::Problem(problem)),
+        }
+    }
     // A file named on the command line (as pre-commit passes them) is excluded like any other:
     // the walker itself yields every root unfiltered.
     let mut listed = HashMap::new();
@@ -146,10 +162,39 @@ where
             builder.add(root);
         }
         builder.threads(options.threads.min(max_threads()));
+        builder.max_depth(options.max_depth);
+        builder.same_file_system(options.one_file_system);
         builder.overrides(overrides.clone());
         run(&builder, options.max_filesize, &visit);
     }
     Ok(())
+}
+
+/// Whether a path the user named is a FIFO or a character device (following symlinks, as
+/// `/dev/stdin` and `/dev/fd/63` are).
+fn is_stream(root: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    fs::metadata(root).is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_char_device())
+}
+
+/// Reads a named FIFO or device to its end, blocking (the user asked for it), up to `max` bytes.
+fn read_stream(path: &Path, max: u64) -> Result<Vec<u8>, Problem> {
+    let cannot = |e: std::io::Error| Problem::Unreadable(Arc::new(e));
+    let file = fs::File::open(path).map_err(cannot)?;
+    read_limited(file, max)
+}
+
+/// Reads `source` to its end, refusing more than `max` bytes.
+pub(crate) fn read_limited(source: impl Read, max: u64) -> Result<Vec<u8>, Problem> {
+    let mut bytes = Vec::new();
+    source
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Problem::Unreadable(Arc::new(e)))?;
+    match bytes.len() as u64 {
+        len if len > max => Err(Problem::TooLarge { len, max }),
+        _ => Ok(bytes),
+    }
 }
 
 /// Walks with `builder` on its threads, reading each file into the thread's buffer.
@@ -161,6 +206,8 @@ where
         let mut buffer = Vec::new();
         Box::new(move |entry| {
             match entry {
+                // Lock files list packages, not images; read only when named.
+                Ok(entry) if entry.depth() > 0 && is_lock_file(entry.file_name()) => {}
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                     // A path the user named is opened as given; below it, symlinks are not followed.
                     let follow = entry.depth() == 0;
@@ -181,6 +228,25 @@ where
             WalkState::Continue
         })
     });
+}
+
+/// Package managers' lock files (sorted): generated, large, and full of names that look like
+/// settings (`"language-subtag-registry"`); skipped below the paths, read when named.
+const LOCK_FILES: &[&str] = &[
+    "Cargo.lock",
+    "Gemfile.lock",
+    "Pipfile.lock",
+    "composer.lock",
+    "go.sum",
+    "package-lock.json",
+    "pnpm-lock.yaml",
+    "poetry.lock",
+    "yarn.lock",
+];
+
+fn is_lock_file(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|name| LOCK_FILES.binary_search(&name).is_ok())
 }
 
 /// Which ignore files apply to a walked path.
@@ -388,7 +454,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.contains("101 bytes is over the 100-byte limit"),
+            error.contains("101 bytes is over the 100 bytes limit"),
             "{error}"
         );
         // Around the first buffer's size, where the size is first asked for.
@@ -407,6 +473,15 @@ mod tests {
                 .to_string();
             assert!(error.contains("over the"), "{len}: {error}");
         }
+    }
+
+    #[test]
+    fn lock_files_are_told_by_name() {
+        assert!(LOCK_FILES.windows(2).all(|w| w[0] < w[1]), "sorted");
+        assert!(is_lock_file("package-lock.json".as_ref()));
+        assert!(is_lock_file("go.sum".as_ref()));
+        assert!(!is_lock_file("package.json".as_ref()));
+        assert!(!is_lock_file("values.lock.yaml".as_ref()));
     }
 
     #[test]

@@ -170,16 +170,23 @@ fn binary_files_are_skipped() {
 }
 
 #[test]
-fn oversized_file_is_reported_and_the_run_goes_on() {
+fn an_oversized_file_is_a_counted_warning_and_the_run_goes_on() {
     let big = format!("image: {OLD}\n{}", "x".repeat(2000));
     let tree = Tree::new()
         .file("big.yaml", &big)
         .file("small.yaml", "image: ghcr.io/gdtiti/grok2api\n");
     let run = tree
-        .run(&["rename", OLD, NEW, "-w", "--max-filesize", "1000"])
-        .expect_code(2);
+        .run(&["rename", OLD, NEW, "-w", "--max-filesize", "1K"])
+        .expect_code(0);
     assert!(
-        run.stdout().contains("big.yaml: error: skipped:"),
+        run.stdout()
+            .contains("big.yaml: warning: skipped: 2.0 KiB is over the 1 KiB limit"),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout()
+            .contains("; 1 file over --max-filesize skipped"),
         "{}",
         run.stdout()
     );

@@ -12,25 +12,37 @@ use reimage::{GroupBy, RuleSpec};
 use super::catalog::{renovate_rules, FailOn, InUse};
 use super::{Common, Error, ExitStatus, Session, Usage};
 
+pub(super) const HELP: &str = "Examples:
+  reimage check --deny ghcr.io/old/app                  # exit 1 while references remain
+  reimage check                                          # the rules of reimage.toml
+  reimage check --catalog                                # references to removed upstream images
+  reimage check --write-baseline accepted.json           # adopt the gate: accept what exists
+  git diff --name-only | xargs reimage check --deny OLD  # only the files a change touches";
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
     /// A retired image name or prefix (repeatable).
-    #[arg(long = "deny", value_name = "NAME")]
+    #[arg(long = "deny", value_name = "NAME", help_heading = "Rules")]
     deny: Vec<String>,
     /// Accept the findings recorded in FILE; fail only on new ones.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
     baseline: Option<PathBuf>,
     /// Record the current findings in FILE (for --baseline) and exit 0.
-    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "baseline",
+        help_heading = "Rules"
+    )]
     write_baseline: Option<PathBuf>,
     /// Also report references the built-in catalog covers: every entry, or `--catalog=ID,ID`.
-    #[arg(long, value_name = "ID", num_args = 0..=1, require_equals = true, value_delimiter = ',')]
+    #[arg(long, value_name = "ID", num_args = 0..=1, require_equals = true, value_delimiter = ',', help_heading = "Rules")]
     catalog: Option<Vec<String>>,
     /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
-    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, help_heading = "Rules")]
     from_renovate: Option<Option<PathBuf>>,
     /// The least severe catalog status that fails the check.
-    #[arg(long, value_enum, value_name = "STATUS", default_value_t = FailOn::Removed)]
+    #[arg(long, value_enum, value_name = "STATUS", default_value_t = FailOn::Removed, help_heading = "Rules")]
     catalog_fail_on: FailOn,
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,

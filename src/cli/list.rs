@@ -10,6 +10,11 @@ use reimage::GroupBy;
 
 use super::{Common, Error, ExitStatus, Session};
 
+pub(super) const HELP: &str = "Examples:
+  reimage list                          # every image, by repository, with tags and places
+  reimage list --group-by registry      # by registry: the map to plan a migration with
+  reimage list --format json ~/src/*    # for a script, over many repositories";
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct ListArgs {
     /// Group the inventory by repository (default) or by registry.

@@ -22,6 +22,11 @@ use reimage::{Format, GroupBy, Mode, Report, RuleError, RuleSet, Style, WalkErro
 /// Find and rename container image references across repositories.
 #[derive(Debug, Parser)]
 #[command(name = "reimage", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Examples:
+  reimage rename ghcr.io/old/app ghcr.io/new/app            # preview the rename under .
+  reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra  # apply it
+  reimage check --deny docker.io/bitnami/                    # CI gate: exit 1 while any remain
+  reimage list --group-by registry                           # what is used, and from where")]
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Sub,
@@ -33,8 +38,10 @@ enum Sub {
     #[command(after_help = rename::HELP)]
     Rename(rename::RenameArgs),
     /// Exit 1 while references to retired names remain (--deny, or the rules of reimage.toml).
+    #[command(after_help = check::HELP)]
     Check(check::CheckArgs),
     /// Inventory every image reference found in image positions.
+    #[command(after_help = list::HELP)]
     List(list::ListArgs),
     /// Known upstream migrations (k8s.gcr.io, GCR, Bitnami, Docker Hub deprecations…).
     Catalog(catalog::CatalogArgs),
@@ -135,6 +142,18 @@ pub(crate) enum Usage {
     NothingToCheck,
     #[error("`{0}` is not a path; to rename, give FROM and TO: reimage rename OLD NEW [PATH]...")]
     NotAPath(String),
+    #[error("`-` (standard input) is one document: give it as the only path")]
+    StdinWithPaths,
+    #[error("standard input cannot be written: `reimage rename FROM TO -` prints the rewritten document")]
+    WriteStdin,
+    #[error(
+        "`{0}` and `{1}` are both paths and image names; to rename, give the path to search \
+         (`reimage rename {0} {1} .`) or write `reimage rename -- {0} {1}`; to search both with \
+         the rules of reimage.toml, write `./{0} ./{1}`"
+    )]
+    Ambiguous(String, String),
+    #[error("`{0}` is a path, and paths go last: reimage rename {1} {2} {0}")]
+    PathsGoLast(String, String, String),
     #[error("--save needs FROM and TO on the command line")]
     SaveNeedsRule,
     #[error("{}: no such config file", .0.display())]
@@ -152,31 +171,59 @@ pub(crate) enum Usage {
 #[derive(Debug, Args)]
 pub(crate) struct Common {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, help_heading = "Output")]
     format: FormatArg,
     /// Read rules from FILE instead of the reimage.toml found above each path.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
     config: Option<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    /// Worker threads [default: one per core].
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true,
+        help_heading = "Input"
+    )]
     threads: usize,
     /// Do not honour .gitignore / .ignore files.
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     no_ignore: bool,
     /// Only search files matching GLOB; `!GLOB` excludes (repeatable).
-    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    #[arg(
+        short = 'g',
+        long = "glob",
+        value_name = "GLOB",
+        help_heading = "Input"
+    )]
     globs: Vec<String>,
     /// Skip files matching GLOB (repeatable).
-    #[arg(long = "exclude", value_name = "GLOB")]
+    #[arg(long = "exclude", value_name = "GLOB", help_heading = "Input")]
     excludes: Vec<String>,
-    /// Skip (and report) files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    /// Skip (and count) files larger than SIZE: bytes, or with a unit (512K, 64M, 1G) [default: 64 MiB].
+    #[arg(long, value_name = "SIZE", default_value = "64M", hide_default_value = true, value_parser = parse_size, help_heading = "Input")]
     max_filesize: u64,
+    /// Descend at most N directories below each path (0: only the files named).
+    #[arg(long, value_name = "N", help_heading = "Input")]
+    max_depth: Option<usize>,
+    /// Do not cross into other file systems (mounts) below each path.
+    #[arg(long, help_heading = "Input")]
+    one_file_system: bool,
+    /// Show progress on stderr even when it is not a terminal (a plain line every few seconds).
+    #[arg(long, help_heading = "Output")]
+    progress: bool,
+    /// Write --diff paths relative to DIR (default: the root of each file's git work tree).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    diff_root: Option<PathBuf>,
+    /// With `-` as the path, read standard input as a file of this name (its kind: Dockerfile,
+    /// values.yaml, compose.yaml…). Default: text.
+    #[arg(long, value_name = "NAME", help_heading = "Input")]
+    stdin_filename: Option<PathBuf>,
     /// When to colour output.
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, help_heading = "Output")]
     color: ColorArg,
     /// Print only the summary and errors.
-    #[arg(short, long)]
+    #[arg(short, long, help_heading = "Output")]
     quiet: bool,
 }
 
@@ -208,6 +255,9 @@ pub(crate) struct Session {
     /// The configuration files in use.
     config_files: Vec<PathBuf>,
     common: Common,
+    /// The only path is `-`: one document from standard input, read by [`Session::scan`].
+    stdin: bool,
+    document: std::cell::OnceCell<Vec<u8>>,
 }
 
 /// A configuration and the paths it applies to.
@@ -222,7 +272,12 @@ struct Scope {
 impl Session {
     /// Finds and loads the configuration of each of `paths` (default `.`).
     fn new(common: Common, paths: &[PathBuf]) -> Result<Self, Error> {
-        let paths = if paths.is_empty() {
+        let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+        if stdin && paths.len() > 1 {
+            return Err(Usage::StdinWithPaths.into());
+        }
+        let paths = if paths.is_empty() || stdin {
+            // Standard input takes the configuration of the current directory.
             vec![PathBuf::from(".")]
         } else {
             // A path inside another is walked with it, under the outer path's configuration.
@@ -259,7 +314,45 @@ impl Session {
             scopes,
             config_files,
             common,
+            stdin,
+            document: std::cell::OnceCell::new(),
         })
+    }
+
+    /// The name standard input is reported under, and read as.
+    fn stdin_name(&self) -> PathBuf {
+        self.common
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"))
+    }
+
+    /// Scans standard input as one document, keeping its bytes for [`Session::document`].
+    fn scan_stdin(&self, rules: &RuleSet, mode: Mode) -> Report {
+        let name = self.stdin_name();
+        let kind = match &self.common.stdin_filename {
+            Some(name) => reimage::classify::classify(name),
+            None => reimage::classify::FileKind::Text,
+        };
+        let read = reimage::scan::read_document(std::io::stdin().lock(), self.common.max_filesize);
+        let bytes = read.as_ref().map_or(&[][..], Vec::as_slice);
+        let mut report =
+            reimage::scan::scan_document(&name, kind, bytes, rules, mode, mode == Mode::List);
+        match read {
+            Ok(bytes) => {
+                let _ = self.document.set(bytes);
+            }
+            Err(problem) => report.errors.push(reimage::problem::FileError {
+                path: name,
+                problem,
+            }),
+        }
+        report
+    }
+
+    /// Standard input as read by a scan of `-`.
+    fn document(&self) -> Option<&[u8]> {
+        self.document.get().map(Vec::as_slice)
     }
 
     /// Walks and scans the paths, each under the rules `rules_for` makes of its configuration
@@ -281,7 +374,10 @@ impl Session {
         let cwd = std::env::current_dir()
             .ok()
             .and_then(|d| std::fs::canonicalize(d).ok());
-        let progress = progress_bar();
+        if self.stdin {
+            return Ok(self.scan_stdin(&rules[0], mode));
+        }
+        let progress = Progress::start(self.common.progress);
         let mut report: Option<Report> = None;
         for (scope, rules) in self.scopes.iter().zip(&rules) {
             let mut excludes = self.common.excludes.clone();
@@ -299,17 +395,19 @@ impl Session {
                     excludes,
                     threads: self.common.threads,
                     max_filesize: self.common.max_filesize,
+                    max_depth: self.common.max_depth,
+                    one_file_system: self.common.one_file_system,
                 },
                 inventory: matches!(mode, Mode::List | Mode::Verify),
                 own_files: own_files.clone(),
             };
-            let part = reimage::scan::scan(&options, rules, mode, &|| progress.inc(1))?;
+            let part = reimage::scan::scan(&options, rules, mode, &|| progress.file())?;
             match &mut report {
                 Some(report) => report.merge(part),
                 None => report = Some(part),
             }
         }
-        progress.finish_and_clear();
+        progress.finish();
         Ok(report.expect("a session has at least one path"))
     }
 
@@ -345,7 +443,11 @@ impl Session {
             color,
             quiet: self.common.quiet,
         };
-        match report.render(format, &style, group_by, out) {
+        let rendered = match (&self.common.diff_root, format) {
+            (Some(root), Format::Diff) => report.render_diff(root, out),
+            _ => report.render(format, &style, group_by, out),
+        };
+        match rendered {
             // A reader that stopped early (`| head`) does not change what the run found.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => Ok(other?),
@@ -353,28 +455,188 @@ impl Session {
     }
 }
 
+/// `4096`, `512K`, `64M`, `1G`, `2T` (binary units; `KiB`, `MB`, `k` are read alike).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; write e.g. 4096, 512K, 64M or 1G"))?;
+    let unit = unit.trim().to_ascii_uppercase();
+    let shift = match unit.trim_end_matches('B').trim_end_matches('I') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit; write e.g. 512K, 64M or 1G"
+            ))
+        }
+    };
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
 /// Validates rule specs as a set (exit 2 with every problem, before any file is read).
 fn rule_set(specs: Vec<reimage::RuleSpec>) -> Result<RuleSet, Error> {
     RuleSet::new(specs).map_err(Error::Rules)
 }
 
-/// A spinner with a file count on stderr when it is a terminal outside CI; hidden otherwise.
-fn progress_bar() -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
-        return indicatif::ProgressBar::hidden();
+/// The progress display on stderr: a spinner on a terminal outside CI, a plain line every few
+/// seconds with `--progress` elsewhere (a CI log, a redirect), nothing otherwise.
+enum Progress {
+    Spinner(indicatif::ProgressBar),
+    Lines(LineProgress),
+    Hidden,
+}
+
+impl Progress {
+    fn start(forced: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        if terminal && (forced || std::env::var_os("CI").is_none()) {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned ({msg})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.set_message("0 files/s");
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            return Progress::Spinner(bar);
+        }
+        if forced {
+            return Progress::Lines(LineProgress::new());
+        }
+        Progress::Hidden
     }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned ({per_sec})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
+
+    /// One more file scanned (from any walker thread).
+    fn file(&self) {
+        match self {
+            Progress::Spinner(bar) => {
+                bar.inc(1);
+                let seconds = bar.elapsed().as_secs_f64();
+                if bar.position() % 256 == 0 && seconds > 0.0 {
+                    bar.set_message(rate(bar.position(), seconds));
+                }
+            }
+            Progress::Lines(lines) => lines.file(),
+            Progress::Hidden => {}
+        }
+    }
+
+    fn finish(&self) {
+        match self {
+            Progress::Spinner(bar) => bar.finish_and_clear(),
+            Progress::Lines(lines) => lines.finish(),
+            Progress::Hidden => {}
+        }
+    }
+}
+
+/// `--progress` without a terminal: `reimage: 12,345 files scanned (4,705 files/s)` on stderr,
+/// at most once per [`LineProgress::EVERY`].
+struct LineProgress {
+    started: std::time::Instant,
+    files: std::sync::atomic::AtomicU64,
+    /// Milliseconds after `started` of the last line printed.
+    printed: std::sync::atomic::AtomicU64,
+}
+
+impl LineProgress {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+    fn new() -> Self {
+        LineProgress {
+            started: std::time::Instant::now(),
+            files: 0.into(),
+            printed: 0.into(),
+        }
+    }
+
+    fn file(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let files = self.files.fetch_add(1, Relaxed) + 1;
+        let now = self.started.elapsed().as_millis() as u64;
+        let last = self.printed.load(Relaxed);
+        let due = now.saturating_sub(last) >= Self::EVERY.as_millis() as u64;
+        // One thread wins the right to print this line.
+        if due
+            && self
+                .printed
+                .compare_exchange(last, now, Relaxed, Relaxed)
+                .is_ok()
+        {
+            self.line(files);
+        }
+    }
+
+    fn line(&self, files: u64) {
+        let seconds = self.started.elapsed().as_secs_f64();
+        eprintln!(
+            "reimage: {} files scanned ({})",
+            thousands(files),
+            rate(files, seconds)
+        );
+    }
+
+    fn finish(&self) {
+        self.line(self.files.load(std::sync::atomic::Ordering::Relaxed));
+    }
+}
+
+/// `4,705 files/s`: a whole number, grouped by thousands.
+fn rate(files: u64, seconds: f64) -> String {
+    let per_second = if seconds > 0.0 {
+        (files as f64 / seconds).round() as u64
+    } else {
+        files
+    };
+    format!("{} files/s", thousands(per_second))
+}
+
+/// `12345` → `12,345`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_whole_numbers_grouped_by_thousands() {
+        assert_eq!(rate(4705, 1.0), "4,705 files/s");
+        assert_eq!(rate(10, 3.0), "3 files/s");
+        assert_eq!(rate(2_000_000, 0.5), "4,000,000 files/s");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+    }
+
+    #[test]
+    fn sizes_take_binary_units() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert!(parse_size("64X").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
 
     #[test]
     fn cli_definition_is_consistent() {

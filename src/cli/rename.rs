@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use reimage::config::{self, FileConfig};
 use reimage::report::Mode;
-use reimage::{GroupBy, RuleSpec};
+use reimage::{GroupBy, Report, RuleSpec};
 
 use super::catalog::{renovate_rules, InUse};
-use super::{rule_set, Common, Error, ExitStatus, Session, Usage};
+use super::{rule_set, Common, Error, ExitStatus, FormatArg, Session, Usage};
 
 pub(super) const HELP: &str =
     "FROM may be a repository (ghcr.io/owner/app), a repository with a tag (nginx:1.25),
@@ -19,37 +19,41 @@ or a prefix ending in / (k8s.gcr.io/, docker.io/bitnami/, docker.io/).
 Examples:
   reimage rename ghcr.io/gdtiti/grok2api ghcr.io/gdtiti/grok2api-api          # preview
   reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra ~/src/charts      # apply
-  reimage rename docker.io/bitnami/ docker.io/bitnamilegacy/ --diff | git apply";
+  reimage rename docker.io/bitnami/ docker.io/bitnamilegacy/ --diff | git apply
+  reimage rename nginx caddy - --stdin-filename Dockerfile < Dockerfile       # stdin to stdout";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RenameArgs {
     /// FROM TO, then paths to search (default: .). Without FROM TO, rules come from reimage.toml.
     #[arg(value_name = "FROM TO | PATH")]
     args: Vec<OsString>,
+    /// After `--`: FROM TO [PATH]..., always a rule (for names that are also directories).
+    #[arg(last = true, value_name = "FROM TO [PATH]")]
+    after_dashes: Vec<OsString>,
     /// Apply the changes (atomically, file by file).
-    #[arg(short = 'w', long)]
+    #[arg(short = 'w', long, help_heading = "Writing")]
     write: bool,
     /// Exit 1 if anything would change (nothing is written).
-    #[arg(long, conflicts_with = "write")]
+    #[arg(long, conflicts_with = "write", help_heading = "Writing")]
     check: bool,
     /// Print a unified diff (same as --format diff).
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     diff: bool,
     /// Append FROM TO as a [[rename]] rule to reimage.toml (keeps its comments).
-    #[arg(long)]
+    #[arg(long, help_heading = "Rules")]
     save: bool,
     /// Write even files with uncommitted changes in a git work tree.
-    #[arg(long)]
+    #[arg(long, help_heading = "Writing")]
     allow_dirty: bool,
     /// Replace hard-linked files too (their other names keep the old content).
-    #[arg(long)]
+    #[arg(long, help_heading = "Writing")]
     break_hardlinks: bool,
     /// Apply built-in catalog entries (IDs, or `all`): those with a successor whose conditions
     /// hold are renamed, the others reported with the entry's note.
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    #[arg(long, value_name = "ID", value_delimiter = ',', help_heading = "Rules")]
     catalog: Vec<String>,
     /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
-    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, help_heading = "Rules")]
     from_renovate: Option<Option<PathBuf>>,
     #[command(flatten)]
     registry: super::verify::RegistryArgs,
@@ -59,7 +63,12 @@ pub(crate) struct RenameArgs {
 
 impl RenameArgs {
     pub(super) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
-        let (rule, paths) = split_rename_args(self.args)?;
+        let dashes = !self.after_dashes.is_empty();
+        let mut args = self.args;
+        args.extend(self.after_dashes);
+        let explicit_config = self.common.config.is_some();
+        let configured = |path: &Path| explicit_config || config::discover(path).is_some();
+        let (rule, paths) = split_rename_args(args, dashes, &configured)?;
         if self.save && rule.is_none() {
             return Err(Usage::SaveNeedsRule.into());
         }
@@ -95,8 +104,14 @@ impl RenameArgs {
         if let Some(catalog) = &catalog {
             catalog.apply(&mut report);
         }
+        if session.stdin && self.write {
+            return Err(Usage::WriteStdin.into());
+        }
         // Before writing: a target that does not exist is reported, not written.
         self.registry.apply(&mut report, session.common.quiet)?;
+        if session.stdin && !self.check && !self.diff && session.common.format == FormatArg::Human {
+            return print_document(&session, &report, out);
+        }
         if self.write {
             if !self.allow_dirty {
                 reimage::dirty::check(&report)?;
@@ -112,6 +127,31 @@ impl RenameArgs {
     }
 }
 
+/// `rename FROM TO -`: the rewritten document on stdout, as `sd` prints it; what was not
+/// rewritten (review findings, errors) is told on stderr.
+fn print_document(
+    session: &Session,
+    report: &Report,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Error> {
+    let document = match report.files.first().and_then(|f| f.rewritten()) {
+        Some(rewritten) => rewritten,
+        None => session.document().unwrap_or_default().to_vec(),
+    };
+    match out.write_all(&document).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    for problem in report.errors.iter().chain(&report.warnings) {
+        eprintln!("reimage: {}: {}", problem.path.display(), problem.message());
+    }
+    let review = report.summary().review;
+    if review > 0 {
+        eprintln!("reimage: {review} references need review and were left as they are; `--check` lists them");
+    }
+    Ok(ExitStatus::of(report, false))
+}
+
 /// Appends `rule` to the configuration in use (or a new `./reimage.toml`); returns the file.
 fn save(session: &Session, rule: &RuleSpec) -> Result<PathBuf, Error> {
     let target = session
@@ -124,32 +164,62 @@ fn save(session: &Session, rule: &RuleSpec) -> Result<PathBuf, Error> {
     Ok(target)
 }
 
-/// `FROM TO [PATH]...` or `[PATH]...`: the first two words are a rule unless both are existing
-/// paths (an image name may well also be a directory name, such as `nginx/`).
+/// `FROM TO [PATH]...` or `[PATH]...`. After `--`, or with a PATH after them, the first two words
+/// are a rule. Otherwise they are a rule unless both are existing paths that are not both image
+/// names. Two words alone that are both (`nginx/` and `caddy/` directories) are paths when a
+/// configuration (`configured`) applies to them, and refused as ambiguous otherwise.
 /// Paths may be any bytes; FROM and TO are image names, so text.
-fn split_rename_args(mut args: Vec<OsString>) -> Result<(Option<RuleSpec>, Vec<PathBuf>), Usage> {
+fn split_rename_args(
+    mut args: Vec<OsString>,
+    dashes: bool,
+    configured: &dyn Fn(&Path) -> bool,
+) -> Result<(Option<RuleSpec>, Vec<PathBuf>), Usage> {
     let exists = |i: usize| args.get(i).is_some_and(|a| Path::new(a).exists());
+    let name = |i: usize| {
+        args.get(i)
+            .and_then(|a| a.to_str())
+            .is_some_and(is_image_name)
+    };
+    let word = |i: usize| args[i].to_string_lossy().into_owned();
     let only_paths = match args.len() {
+        _ if dashes => false,
         0 => true,
         1 => exists(0),
-        _ => exists(0) && exists(1),
+        2 if exists(0) && exists(1) && name(0) && name(1) => {
+            if args.iter().all(|a| configured(Path::new(a))) {
+                return Ok((None, args.into_iter().map(PathBuf::from).collect()));
+            }
+            return Err(Usage::Ambiguous(word(0), word(1)));
+        }
+        2 => exists(0) && exists(1),
+        _ => exists(0) && exists(1) && !(name(0) && name(1)),
     };
     if only_paths {
         return Ok((None, args.into_iter().map(PathBuf::from).collect()));
+    }
+    if args.len() < 2 {
+        return Err(Usage::NotAPath(word(0)));
+    }
+    if !dashes && exists(0) && !name(0) && args.len() >= 3 {
+        return Err(Usage::PathsGoLast(word(0), word(1), word(2)));
     }
     let text = |arg: OsString| {
         arg.into_string()
             .map_err(|arg| Usage::NotAPath(arg.to_string_lossy().into_owned()))
     };
-    if args.len() < 2 {
-        return Err(Usage::NotAPath(
-            args.swap_remove(0).to_string_lossy().into_owned(),
-        ));
-    }
     let paths = args.split_off(2).into_iter().map(PathBuf::from).collect();
     let to = text(args.pop().unwrap_or_default())?;
     let from = text(args.pop().unwrap_or_default())?;
     Ok((Some(RuleSpec::rename(from, to, "command line")), paths))
+}
+
+/// Whether a word reads as an image name or prefix (so it may be meant as FROM or TO).
+fn is_image_name(word: &str) -> bool {
+    let name = word
+        .strip_suffix("/*")
+        .or_else(|| word.strip_suffix('/'))
+        .unwrap_or(word);
+    reimage::ImageRef::parse(name).is_ok()
 }
 
 #[cfg(test)]
@@ -158,8 +228,12 @@ mod tests {
 
     #[test]
     fn rename_splits_rule_from_paths() {
-        let (rule, paths) =
-            split_rename_args(["a/b", "a/c", "x", "y"].map(OsString::from).to_vec()).unwrap();
+        let (rule, paths) = split_rename_args(
+            ["a/b", "a/c", "x", "y"].map(OsString::from).to_vec(),
+            false,
+            &|_| false,
+        )
+        .unwrap();
         let rule = rule.unwrap();
         assert_eq!(
             (rule.from.as_str(), rule.to.as_deref()),
@@ -170,12 +244,15 @@ mod tests {
 
     #[test]
     fn rename_with_only_paths_takes_rules_from_config() {
-        let (rule, paths) = split_rename_args(vec![OsString::from(".")]).unwrap();
+        let (rule, paths) =
+            split_rename_args(vec![OsString::from(".")], false, &|_| false).unwrap();
         assert!(rule.is_none());
         assert_eq!(paths, vec![PathBuf::from(".")]);
-        assert!(split_rename_args(vec![OsString::from("ghcr.io/a/b")])
-            .unwrap_err()
-            .to_string()
-            .contains("give FROM and TO"));
+        assert!(
+            split_rename_args(vec![OsString::from("ghcr.io/a/b")], false, &|_| false)
+                .unwrap_err()
+                .to_string()
+                .contains("give FROM and TO")
+        );
     }
 }

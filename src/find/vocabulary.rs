@@ -5,7 +5,7 @@
 
 use crate::classify::FileKind;
 
-use KeyName::{Exact, Suffix};
+use KeyName::{Exact, Qualified, Suffix};
 use KeyRole::{Image, Not, Registry};
 
 /// How a key name is compared (the key lowercased).
@@ -13,6 +13,9 @@ use KeyRole::{Image, Not, Registry};
 pub(crate) enum KeyName {
     Exact(&'static str),
     Suffix(&'static str),
+    /// The name alone, or after one of the qualifiers and an optional `-`, `_` or `.`:
+    /// `imageRegistry`, `docker_registry`, but not `language-subtag-registry` (a package).
+    Qualified(&'static str, &'static [&'static str]),
 }
 
 impl KeyName {
@@ -20,6 +23,10 @@ impl KeyName {
         match self {
             Exact(name) => lower == name,
             Suffix(suffix) => lower.ends_with(suffix),
+            Qualified(name, qualifiers) => lower.strip_suffix(name).is_some_and(|head| {
+                let head = head.trim_end_matches(['-', '_', '.']);
+                head.is_empty() || qualifiers.contains(&head)
+            }),
         }
     }
 }
@@ -89,8 +96,15 @@ pub(crate) const IMAGE_KEYS: &[ImageKey] = &[
     ),
     // `registry:`, `imageRegistry:` outside a split map: a review site for the structure, but
     // the line reader takes the value as an image (it cannot tell a split map from a setting).
-    key(Suffix("registry"), None, [Registry, Image, Not]),
+    key(
+        Qualified("registry", REGISTRY_QUALIFIERS),
+        None,
+        [Registry, Image, Not],
+    ),
 ];
+
+/// Words that make `…registry` a key about images (`imageRegistry`, `global.docker-registry`).
+const REGISTRY_QUALIFIERS: &[&str] = &["container", "default", "docker", "global", "image", "oci"];
 
 /// What the value of `key` (lowercased) is to `reader` in a file of `kind`.
 pub(crate) fn image_key(reader: KeyReader, kind: FileKind, key: &str) -> KeyRole {
@@ -534,6 +548,9 @@ mod tests {
         assert_eq!(all("extra_images"), [Not, Not, Image]);
         assert_eq!(all("newname"), [Image, Image, Not]);
         assert_eq!(all("imageregistry"), [Registry, Image, Not]);
+        assert_eq!(all("registry"), [Registry, Image, Not]);
+        assert_eq!(all("docker-registry"), [Registry, Image, Not]);
+        assert_eq!(all("language-subtag-registry"), [Not, Not, Not]);
         assert_eq!(all("container"), [Not, Not, Not]);
         let actions = image_key(KeyReader::Yaml, FileKind::GithubActions, "container");
         assert_eq!(actions, Image);

@@ -200,8 +200,16 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
             plural(report.binary_skipped, "binary file")
         ));
     }
-    if !report.warnings.is_empty() {
-        line.push_str(&format!("; {}", plural(report.warnings.len(), "warning")));
+    let too_large = report.too_large();
+    if too_large > 0 {
+        line.push_str(&format!(
+            "; {} over --max-filesize skipped",
+            plural(too_large, "file")
+        ));
+    }
+    if report.warnings.len() > too_large {
+        let others = report.warnings.len() - too_large;
+        line.push_str(&format!("; {}", plural(others, "warning")));
     }
     if !report.errors.is_empty() {
         line.push_str(&format!("; {}", plural(report.errors.len(), "error")));

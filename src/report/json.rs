@@ -28,6 +28,8 @@ struct Document<'a> {
 struct JsonSummary {
     files_scanned: usize,
     binary_skipped: usize,
+    /// Files over `--max-filesize`, skipped (each also a warning).
+    too_large_skipped: usize,
     files_with_changes: usize,
     rewrite: usize,
     stale: usize,
@@ -111,6 +113,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         summary: JsonSummary {
             files_scanned: report.files_scanned,
             binary_skipped: report.binary_skipped,
+            too_large_skipped: report.too_large(),
             files_with_changes: s.files,
             rewrite: s.rewrite,
             stale: s.stale,

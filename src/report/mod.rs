@@ -179,6 +179,14 @@ impl Report {
             .any(|(_, f)| f.action() == Action::MissingTarget)
     }
 
+    /// Files skipped for being over `--max-filesize` (among the warnings).
+    pub fn too_large(&self) -> usize {
+        self.warnings
+            .iter()
+            .filter(|w| matches!(w.problem, crate::problem::Problem::TooLarge { .. }))
+            .count()
+    }
+
     /// Renders the report in `format`.
     pub fn render(
         &self,
@@ -193,8 +201,14 @@ impl Report {
             Format::Sarif => sarif::render(self, out),
             Format::Github => github::render(self, out),
             Format::Markdown => markdown::render(self, group_by, out),
-            Format::Diff => diff::render(self, out),
+            Format::Diff => diff::render(self, None, out),
         }
+    }
+
+    /// Renders the report as a unified diff with paths relative to `root` (instead of each
+    /// file's git work tree).
+    pub fn render_diff(&self, root: &Path, out: &mut dyn Write) -> io::Result<()> {
+        diff::render(self, Some(root), out)
     }
 }
 

@@ -593,6 +593,7 @@ mod tests {
         assert!(RuleSet::new(vec![spec("nginx:1.25", "nginx:1.27")]).is_ok());
         assert!(problem("nginx", "ghcr.io/a/nginx:1").contains("tags are kept"));
         assert!(problem("https://ghcr.io/a", "ghcr.io/b").contains("not an image reference"));
+        assert!(problem("nginx:*", "caddy").contains("every tag and digest; write `nginx`"));
     }
 
     #[test]

@@ -94,6 +94,11 @@ pub(super) fn normalized(name: &str) -> String {
 
 /// Parses a rule name, turning grammar errors into advice.
 pub(super) fn parse_name(text: &str) -> Result<ImageRef<'_>, String> {
+    if let Some(name) = text.strip_suffix(":*").or_else(|| text.strip_suffix("@*")) {
+        return Err(format!(
+            "`{text}`: a name without a tag already matches every tag and digest; write `{name}`"
+        ));
+    }
     if !text.contains('/')
         && text.contains(['.', ':'])
         && !text.contains('@')
