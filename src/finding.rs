@@ -124,6 +124,46 @@ pub enum Disposition {
     Baselined,
     /// Its file could not be written (the file's error says why).
     WriteFailed,
+    /// Its file is history or vendored code, kept as written unless the run opts in.
+    Kept(KeptReason),
+}
+
+/// Why a file's references are kept as written: maintainers leave what a changelog recorded and
+/// what upstream code says alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeptReason {
+    /// `CHANGELOG*`, `HISTORY*`, `RELEASE-NOTES*`, `NEWS*`: a record of what was.
+    History,
+    /// Under `vendor/`, `third_party/`, `node_modules/`, or marked `linguist-vendored`.
+    Vendored,
+    /// Marked `linguist-generated` in `.gitattributes`: regenerate it instead.
+    Generated,
+}
+
+impl KeptReason {
+    /// The label used in reports and JSON (`kept: history`).
+    pub fn label(self) -> &'static str {
+        match self {
+            KeptReason::History => "history",
+            KeptReason::Vendored => "vendored",
+            KeptReason::Generated => "generated",
+        }
+    }
+
+    /// The sentence reports show.
+    pub fn message(self) -> &'static str {
+        match self {
+            KeptReason::History => {
+                "kept: history (a changelog or release notes records what was; --include-history rewrites it)"
+            }
+            KeptReason::Vendored => {
+                "kept: vendored (upstream code; --include-vendored rewrites it)"
+            }
+            KeptReason::Generated => {
+                "kept: generated (.gitattributes linguist-generated; regenerate it, or --include-vendored rewrites it)"
+            }
+        }
+    }
 }
 
 /// What a finding asks for, all things considered: the label reports and JSON show.
@@ -141,6 +181,8 @@ pub enum Action {
     Inventory,
     /// Stale, but accepted by `check --baseline`.
     Baselined,
+    /// In history or vendored code: kept as written, not failing `check`.
+    Kept,
 }
 
 impl Action {
@@ -153,6 +195,7 @@ impl Action {
             Action::Ignored => "ignored",
             Action::Inventory => "inventory",
             Action::Baselined => "baselined",
+            Action::Kept => "kept",
         }
     }
 }
@@ -200,6 +243,7 @@ impl Finding {
         match (self.disposition, &self.outcome) {
             (Some(Disposition::Ignored), _) => Action::Ignored,
             (Some(Disposition::Baselined), _) => Action::Baselined,
+            (Some(Disposition::Kept(_)), _) => Action::Kept,
             (Some(Disposition::WriteFailed), _) | (None, Outcome::Review(_)) => Action::Review,
             (None, Outcome::Rewrite { .. }) => Action::Rewrite,
             (None, Outcome::Stale) => Action::Stale,
@@ -229,6 +273,7 @@ impl Finding {
             (_, Some(Disposition::WriteFailed)) => {
                 Some("not written (see the error for this file)".to_owned())
             }
+            (_, Some(Disposition::Kept(reason))) => Some(reason.message().to_owned()),
             (Outcome::Review(reason), _) => Some(reason.message().to_owned()),
             (Outcome::Rewrite { .. }, _) => self
                 .digest

@@ -10,9 +10,10 @@ use std::sync::Mutex;
 
 use crate::apply;
 use crate::baseline;
-use crate::classify::{self, FileKind};
+use crate::classify::{self, FileKind, Keep};
 use crate::config::CONFIG_NAMES;
 use crate::find::Matcher;
+use crate::finding::Disposition;
 use crate::plan::FilePlan;
 use crate::problem::{FileError, Problem};
 use crate::report::{Mode, Report};
@@ -28,6 +29,10 @@ pub struct ScanOptions {
     pub inventory: bool,
     /// Files never searched or written: the configuration and baseline files in use.
     pub own_files: Vec<PathBuf>,
+    /// Rewrite history files (`CHANGELOG*`…) too, instead of keeping their references.
+    pub include_history: bool,
+    /// Rewrite vendored and generated code too, instead of keeping its references.
+    pub include_vendored: bool,
 }
 
 /// Walks and scans every file under `options.paths`; `on_file` is called once per file read
@@ -40,6 +45,13 @@ pub fn scan(
 ) -> Result<Report, WalkError> {
     let matcher = Matcher::new(rules.clone(), options.inventory);
     let own = OwnFiles::new(&options.own_files);
+    let roots = distinct_roots(&options.paths);
+    // `list` is an inventory of what is there, kept or not.
+    let keep = Keep::new(
+        &roots,
+        options.include_history || options.inventory,
+        options.include_vendored || options.inventory,
+    );
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
@@ -54,48 +66,50 @@ pub fn scan(
             .expect("no panics while holding the lock")
             .push(error);
     };
-    walk::walk(
-        &distinct_roots(&options.paths),
-        &options.walk,
-        |path: &Path, visit| match visit {
-            _ if own.contains(path) => {}
-            _ if apply::is_temporary(path) => push(&warnings, path, Problem::LeftoverTemporary),
-            Visit::Bytes(bytes) => {
-                scanned.fetch_add(1, Ordering::Relaxed);
-                on_file();
-                if let Some(encoding) = wide_encoding(bytes) {
-                    return push(&warnings, path, Problem::WideEncoding { encoding });
-                }
-                let Some(hits) = matcher.first_pass(bytes) else {
-                    return;
-                };
-                let kind = classify::classify(path);
-                if let Some(offset) = memchr::memchr(0, bytes) {
-                    binary.fetch_add(1, Ordering::Relaxed);
-                    // A file named like text with a stray NUL is worth a word; a binary one is not.
-                    if kind != FileKind::Text {
-                        push(&warnings, path, Problem::NulByte { offset });
-                    }
-                    return;
-                }
-                if kind == FileKind::Json && baseline::is_baseline(bytes) {
-                    return;
-                }
-                let found = matcher.find_candidate(kind, bytes, hits);
-                if let Some(problem) = found.warning {
-                    push(&warnings, path, problem);
-                }
-                if !found.findings.is_empty() {
-                    let plan = FilePlan::new(path.to_path_buf(), found.findings, bytes);
-                    files
-                        .lock()
-                        .expect("no panics while holding the lock")
-                        .push(plan);
-                }
+    walk::walk(&roots, &options.walk, |path: &Path, visit| match visit {
+        _ if own.contains(path) => {}
+        _ if apply::is_temporary(path) => push(&warnings, path, Problem::LeftoverTemporary),
+        Visit::Bytes(bytes) => {
+            scanned.fetch_add(1, Ordering::Relaxed);
+            on_file();
+            if let Some(encoding) = wide_encoding(bytes) {
+                return push(&warnings, path, Problem::WideEncoding { encoding });
             }
-            Visit::Problem(problem) => push(&errors, path, problem),
-        },
-    )?;
+            let Some(hits) = matcher.first_pass(bytes) else {
+                return;
+            };
+            let kind = classify::classify(path);
+            if let Some(offset) = memchr::memchr(0, bytes) {
+                binary.fetch_add(1, Ordering::Relaxed);
+                // A file named like text with a stray NUL is worth a word; a binary one is not.
+                if kind != FileKind::Text {
+                    push(&warnings, path, Problem::NulByte { offset });
+                }
+                return;
+            }
+            if kind == FileKind::Json && baseline::is_baseline(bytes) {
+                return;
+            }
+            let found = matcher.find_candidate(kind, bytes, hits);
+            if let Some(problem) = found.warning {
+                push(&warnings, path, problem);
+            }
+            if !found.findings.is_empty() {
+                let mut findings = found.findings;
+                if let Some(reason) = keep.reason(path) {
+                    for f in findings.iter_mut().filter(|f| f.disposition.is_none()) {
+                        f.disposition = Some(Disposition::Kept(reason));
+                    }
+                }
+                let plan = FilePlan::new(path.to_path_buf(), findings, bytes);
+                files
+                    .lock()
+                    .expect("no panics while holding the lock")
+                    .push(plan);
+            }
+        }
+        Visit::Problem(problem) => push(&errors, path, problem),
+    })?;
     let mut files = files.into_inner().expect("walk finished");
     let mut errors = errors.into_inner().expect("walk finished");
     let mut warnings = warnings.into_inner().expect("walk finished");

@@ -34,6 +34,8 @@ struct JsonSummary {
     ignored: usize,
     inventory: usize,
     baselined: usize,
+    kept: usize,
+    kept_by_reason: BTreeMap<&'static str, usize>,
     errors: usize,
     by_context: BTreeMap<&'static str, usize>,
 }
@@ -96,6 +98,8 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ignored: s.ignored,
             inventory: s.inventory,
             baselined: s.baselined,
+            kept: s.kept,
+            kept_by_reason: s.kept_by_reason,
             errors: report.errors.len(),
             by_context: s.by_context,
         },

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::finding::{Action, Finding, RuleInfo};
+use crate::finding::{Action, Disposition, Finding, RuleInfo};
 use crate::plan::FilePlan;
 pub use crate::problem::FileError;
 
@@ -76,6 +76,9 @@ pub struct Summary {
     pub ignored: usize,
     pub inventory: usize,
     pub baselined: usize,
+    /// History and vendored findings kept as written, in all and per reason (`history`…).
+    pub kept: usize,
+    pub kept_by_reason: BTreeMap<&'static str, usize>,
     /// Files with at least one rewrite or stale finding.
     pub files: usize,
     /// Rewrite and stale findings per context label.
@@ -104,6 +107,10 @@ impl Report {
                     Action::Ignored => s.ignored += 1,
                     Action::Inventory => s.inventory += 1,
                     Action::Baselined => s.baselined += 1,
+                    Action::Kept => s.kept += 1,
+                }
+                if let Some(Disposition::Kept(reason)) = f.disposition {
+                    *s.kept_by_reason.entry(reason.label()).or_default() += 1;
                 }
                 if matches!(action, Action::Rewrite | Action::Stale) {
                     counted = true;
