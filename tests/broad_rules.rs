@@ -20,12 +20,12 @@ use std::collections::BTreeSet;
 
 use common::Tree;
 
-/// How many EXPECTED entries `reimage list` finds: 86 of 113. It misses every `qualified-text`
+/// How many EXPECTED entries `reimage list` finds: 92 of 121. It misses every `qualified-text`
 /// name (`list` inventories only structural and command places), the split maps of the templated
 /// `chart/values.yaml`, the `images: |` block of `Chart.yaml` (once listed as review sites, which
 /// `list` no longer counts as images), `docker save`, and a `docker pull` inside `( … )`. Raise the
 /// floor when recall improves; it must never drop.
-const RECALL_FLOOR: usize = 86;
+const RECALL_FLOOR: usize = 92;
 
 type Entry = (String, u64, String);
 

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 
+use super::vocabulary;
 use crate::finding::ReviewReason;
 
 /// Bytes that can occur in a written image reference.
@@ -127,8 +128,9 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
         start += cut + 2;
     }
     if let Some(at) = find_scheme(&text[start..end]) {
-        // `uses: docker://alpine:3` names an image; any other scheme is a URL.
-        if &text[start..start + at] != b"docker" {
+        // `uses: docker://alpine:3`, `oci://ghcr.io/o/chart` name an image; any other scheme
+        // is a URL.
+        if !vocabulary::is_registry_scheme(&text[start..start + at]) {
             return None;
         }
         start += at + 3;
@@ -283,6 +285,19 @@ mod tests {
             literal("uses: docker://ghcr.io/a/b:2", "a/b"),
             "ghcr.io/a/b:2"
         );
+    }
+
+    #[test]
+    fn image_transports_name_an_image() {
+        assert_eq!(
+            literal("FROM docker-image://nginx:1.25", "nginx"),
+            "nginx:1.25"
+        );
+        assert_eq!(
+            literal("helm pull oci://ghcr.io/o/charts/app", "o/charts"),
+            "ghcr.io/o/charts/app"
+        );
+        assert_eq!(token("see git+ssh://ghcr.io/o/app", "o/app"), None);
     }
 
     #[test]

@@ -151,6 +151,24 @@ pub(crate) fn nested_image_key(kind: FileKind, key: Option<&str>, owner: &str) -
 pub(crate) const USES_KEY: &str = "uses";
 pub(crate) const DOCKER_SCHEME: &str = "docker://";
 
+/// Image transports: `docker://NAME` (skopeo, crane, containers-transports, GitHub Actions) and
+/// BuildKit's `docker-image://NAME`. The name right after one is an image in any text, a short
+/// Docker Hub name included.
+pub(crate) const IMAGE_TRANSPORTS: &[&str] = &["docker://", "docker-image://"];
+
+/// `oci://HOST/PATH` (Helm, Flux, ORAS) names an artifact in a registry, not always an image: a
+/// Helm dependency's `repository: oci://registry-1.docker.io/bitnamicharts` is a base. It is no
+/// URL, so a registry-qualified name after it is qualified text; it vouches for nothing more.
+pub(crate) const ARTIFACT_SCHEMES: &[&str] = &["oci://"];
+
+/// Whether `scheme` (the text before `://`) names a registry rather than a web location.
+pub(crate) fn is_registry_scheme(scheme: &[u8]) -> bool {
+    IMAGE_TRANSPORTS.iter().chain(ARTIFACT_SCHEMES).any(|t| {
+        t.strip_suffix("://")
+            .is_some_and(|t| t.as_bytes() == scheme)
+    })
+}
+
 /// One part of a Helm-style split map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SplitPart {

@@ -9,6 +9,7 @@ mod markdown;
 mod program;
 mod shell;
 mod toml;
+mod transport;
 mod words;
 mod yaml;
 mod yaml_lines;
@@ -107,6 +108,9 @@ impl LineReader {
         }
         if shell::mentions_a_tool(bytes) {
             found.extend(shell::command_sites(bytes).into_iter().map(any));
+        }
+        if memchr::memmem::find(bytes, b"://").is_some() {
+            found.extend(transport::sites(bytes).into_iter().map(any));
         }
         if assigns_variables(syntax) {
             found.extend(shell::assignment_value(bytes).map(|(site, mentions)| {
