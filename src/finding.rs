@@ -58,6 +58,9 @@ pub enum ReviewReason {
     BareNameInVariable,
     /// A short name in a word that also holds a variable or a template (`local/api:"${TAG}"`).
     TemplatedWord,
+    /// `k8s.gcr.io/images/foo/images.yaml`: a path component ends in a file extension, so it
+    /// is a file in a repository rather than an image.
+    FilePath,
     /// A matching name written with uppercase letters (`GHCR.io/o/app`), which registries do not
     /// take as written.
     Uppercase,
@@ -81,6 +84,9 @@ impl ReviewReason {
                 "a registry setting outside an image map (such as global.imageRegistry); check it by hand"
             }
             ReviewReason::RegistryOutsideField => "the registry alone, outside an image field",
+            ReviewReason::FilePath => {
+                "looks like a file path (a component ends in a file extension), not an image; check it by hand"
+            }
             ReviewReason::Uppercase => {
                 "written with uppercase letters (a registry may not take it as written); check and rename it by hand"
             }

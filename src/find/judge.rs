@@ -75,6 +75,8 @@ impl Judge<'_> {
             && short
             && !is_default_value(self.text, &span);
         let weak_place = site.is_some_and(|s| s.accepts == Accepts::Tagged) && bare;
+        // `k8s.gcr.io/images/foo/images.yaml`: a file in a repository, not an image.
+        let file_path = vocabulary::names_a_file(reference.written_path());
         let found = |outcome, rule| {
             Some(self.finding(
                 span.clone(),
@@ -89,7 +91,8 @@ impl Judge<'_> {
             let listed = site.is_some_and(|s| s.confidence != Confidence::Review)
                 && tok.templated.is_none()
                 && !weak_place
-                && !opaque;
+                && !opaque
+                && !file_path;
             return if listed {
                 found(Outcome::Inventory, None)
             } else {
@@ -108,7 +111,8 @@ impl Judge<'_> {
         let why = site.and_then(|s| s.why).or(tok.templated);
         let why = why
             .or(weak_place.then_some(ReviewReason::BareNameInVariable))
-            .or(opaque.then_some(ReviewReason::TemplatedWord));
+            .or(opaque.then_some(ReviewReason::TemplatedWord))
+            .or(file_path.then_some(ReviewReason::FilePath));
         if let Some(why) = why {
             let rule = match &verdict {
                 Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),

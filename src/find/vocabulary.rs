@@ -414,6 +414,23 @@ const RESERVED_WORDS: &[&str] = &[
     "yq",
 ];
 
+/// File extensions no image path component ends with: `k8s.gcr.io/images/foo/images.yaml` is a
+/// file in a repository, not an image. Sorted for binary search.
+const FILE_EXTENSIONS: &[&str] = &[
+    "bash", "cfg", "conf", "css", "csv", "go", "gz", "htm", "html", "ini", "java", "js", "json",
+    "md", "png", "py", "rs", "sh", "svg", "tar", "tgz", "toml", "ts", "txt", "xml", "yaml", "yml",
+    "zip",
+];
+
+/// Whether a path component of `path` ends in a file extension (`images.yaml`, `README.md`).
+pub(crate) fn names_a_file(path: &str) -> bool {
+    path.split('/').any(|component| {
+        component.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty() && FILE_EXTENSIONS.binary_search(&extension).is_ok()
+        })
+    })
+}
+
 /// Whether `word` is one of [`RESERVED_WORDS`].
 pub(crate) fn is_reserved_word(word: &str) -> bool {
     RESERVED_WORDS.contains(&word)
@@ -514,5 +531,15 @@ mod tests {
         assert_eq!(context_keywords(), words);
         assert_eq!(word_tools().collect::<Vec<_>>(), ["oc"]);
         assert_eq!(tool(b"oc"), Some(ToolKind::Kubectl));
+    }
+
+    #[test]
+    fn file_extensions_are_sorted_and_name_files() {
+        assert!(FILE_EXTENSIONS.windows(2).all(|w| w[0] < w[1]));
+        assert!(names_a_file("images/foo/images.yaml"));
+        assert!(names_a_file("docs/README.md"));
+        assert!(!names_a_file("kube-proxy"));
+        assert!(!names_a_file("acme/app.web"));
+        assert!(!names_a_file("acme/.yaml"));
     }
 }
