@@ -34,7 +34,7 @@ impl Judge<'_> {
             .matcher
             .rules
             .bare_prefix(written)
-            .filter(|_| !self.matcher.inventory)
+            .filter(|_| !self.matcher.inventory && could_be_a_registry(written))
         {
             let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
             let outcome = match (in_image_field, to) {
@@ -308,6 +308,13 @@ fn plausible_short_name(reference: &ImageRef<'_>) -> bool {
     let alone = reference.tag().is_none() && reference.digest().is_none() && !path.contains('/');
     let reserved = alone && vocabulary::is_reserved_word(path);
     !reserved && !vocabulary::is_placeholder(path, alone)
+}
+
+/// Whether a bare prefix value can stand for a registry or a prefix: `k8s.gcr.io`,
+/// `localhost:5000`, `docker.io/bitnami`. A bare word equal to a Docker Hub org (`habitcentric`
+/// in a heading, a comment, an echo) is never "the registry alone".
+fn could_be_a_registry(value: &str) -> bool {
+    value.contains(['.', ':', '/']) || value == "localhost"
 }
 
 /// Whether `span` is the literal default of a `${VAR:-default}` (or `${VAR-default}`).
