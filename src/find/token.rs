@@ -33,7 +33,38 @@ pub(crate) fn token_at(text: &[u8], hit: Range<usize>) -> Option<Token> {
     while end < text.len() && is_ref_byte(text[end]) {
         end += 1;
     }
+    if let Some(open) = ipv6_host_before(text, start) {
+        // `[2001:db8::1]:5000/team/app`: the bracketed host is part of the name; without it the
+        // rest would read as the Docker Hub name `5000/team/app`.
+        start = open;
+    }
     token_in(text, start..end, hit.start)
+}
+
+/// The end of a bracketed IPv6 host (`[2001:db8::1]`) that starts at `at`, as in
+/// distribution/reference: hex digits, colons and dots between brackets, at least one colon.
+fn ipv6_host_end(text: &[u8], at: usize) -> Option<usize> {
+    if text.get(at) != Some(&b'[') || (at > 0 && is_ref_byte(text[at - 1])) {
+        return None;
+    }
+    let inner = text[at + 1..]
+        .iter()
+        .take(64)
+        .take_while(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+        .count();
+    let close = at + 1 + inner;
+    let host = &text[at + 1..close];
+    (text.get(close) == Some(&b']') && host.contains(&b':')).then_some(close + 1)
+}
+
+/// Where the bracketed IPv6 host that ends right before `at` opens, if one does.
+fn ipv6_host_before(text: &[u8], at: usize) -> Option<usize> {
+    if at == 0 || text[at - 1] != b']' {
+        return None;
+    }
+    let from = at.saturating_sub(66);
+    let open = from + memchr::memrchr(b'[', &text[from..at])?;
+    (ipv6_host_end(text, open) == Some(at)).then_some(open)
 }
 
 /// Every candidate inside `range` (a value such as an `image:` field), in order.
@@ -41,11 +72,13 @@ pub(crate) fn tokens_in(text: &[u8], range: Range<usize>) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut i = range.start;
     while i < range.end {
-        if !is_ref_byte(text[i]) {
+        let start = i;
+        if let Some(host_end) = ipv6_host_end(text, i).filter(|&e| e <= range.end) {
+            i = host_end;
+        } else if !is_ref_byte(text[i]) {
             i += 1;
             continue;
         }
-        let start = i;
         while i < range.end && is_ref_byte(text[i]) {
             i += 1;
         }
@@ -298,6 +331,21 @@ mod tests {
             "ghcr.io/o/charts/app"
         );
         assert_eq!(token("see git+ssh://ghcr.io/o/app", "o/app"), None);
+    }
+
+    #[test]
+    fn an_ipv6_host_is_part_of_the_name() {
+        assert_eq!(
+            literal("docker pull [2001:db8::1]:5000/team/app:1.0", "team/app"),
+            "[2001:db8::1]:5000/team/app:1.0"
+        );
+        let text = b"FROM [::1]:5000/app:1.0";
+        let found: Vec<_> = tokens_in(text, 5..text.len())
+            .into_iter()
+            .map(|t| t.span)
+            .collect();
+        assert_eq!(found, vec![5..text.len()]);
+        assert_eq!(literal("see a[::1]:5000/app", "app"), "5000/app");
     }
 
     #[test]
