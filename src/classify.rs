@@ -1,9 +1,14 @@
 //! What kind of file a path is, from its name alone: the table that decides which finder reads it.
 //!
 //! Content-based refinements (a YAML file that is a Kubernetes manifest) happen in `find`, once the
-//! file is known to contain a candidate.
+//! file is known to contain a candidate. [`Keep`] tells history and vendored files, whose
+//! references are kept as written by default.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::finding::KeptReason;
 
 /// The kind of place a file is; it is also the `context` label of the findings in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,6 +201,179 @@ pub(crate) fn refine_yaml_by_content(kind: FileKind, text: &[u8]) -> FileKind {
     }
 }
 
+/// File names (their start, as written) of history: a record of what was, which maintainers
+/// leave alone when names move.
+const HISTORY_PREFIXES: &[&str] = &[
+    "CHANGELOG",
+    "CHANGES",
+    "Changelog",
+    "HISTORY",
+    "History",
+    "NEWS",
+    "RELEASE-NOTES",
+    "RELEASE_NOTES",
+];
+
+/// History file names in lowercase, up to the first dot (`changelog.md`, `release-notes.txt`),
+/// when the file is prose: `history.rs` is code.
+const HISTORY_STEMS: &[&str] = &["changelog", "changes", "history", "news", "release-notes"];
+
+/// Extensions of prose files (and none at all).
+const PROSE_EXTENSIONS: &[&str] = &["", "adoc", "markdown", "md", "rst", "txt"];
+
+/// Directories of code copied from elsewhere.
+const VENDORED_DIRS: &[&str] = &["node_modules", "third_party", "vendor"];
+
+/// Which files' references are kept as written: history files, vendored directories and the
+/// paths `.gitattributes` marks `linguist-vendored` or `linguist-generated`, unless the run opts
+/// in to each.
+#[derive(Debug, Default)]
+pub(crate) struct Keep {
+    history: bool,
+    vendored: bool,
+    /// Each walk root with the `.gitattributes` that apply to it (its own and its ancestors' up
+    /// to the repository's root).
+    roots: Vec<(PathBuf, Vec<Attributes>)>,
+}
+
+/// The `linguist-vendored` and `linguist-generated` patterns of one `.gitattributes`.
+#[derive(Debug)]
+struct Attributes {
+    /// The walk root's path relative to the file's directory.
+    prefix: PathBuf,
+    vendored: Gitignore,
+    generated: Gitignore,
+}
+
+impl Keep {
+    /// Keeps history unless `include_history`, vendored code unless `include_vendored`, for
+    /// files under `roots`.
+    pub(crate) fn new(roots: &[PathBuf], include_history: bool, include_vendored: bool) -> Self {
+        let roots = if include_vendored {
+            Vec::new()
+        } else {
+            roots
+                .iter()
+                .map(|r| (r.clone(), attributes_of(r)))
+                .collect()
+        };
+        Keep {
+            history: !include_history,
+            vendored: !include_vendored,
+            roots,
+        }
+    }
+
+    /// Why the references of `path` (as walked) are kept, if they are.
+    pub(crate) fn reason(&self, path: &Path) -> Option<KeptReason> {
+        let (relative, attributes) = self
+            .roots
+            .iter()
+            .find_map(|(root, a)| Some((path.strip_prefix(root).ok()?, a.as_slice())))
+            .unwrap_or((path, &[]));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if self.history && is_history(name) {
+            return Some(KeptReason::History);
+        }
+        if !self.vendored {
+            return None;
+        }
+        let dirs = relative.parent().into_iter().flat_map(Path::components);
+        if dirs
+            .into_iter()
+            .any(|c| VENDORED_DIRS.iter().any(|d| c.as_os_str() == *d))
+        {
+            return Some(KeptReason::Vendored);
+        }
+        attributes
+            .iter()
+            .find_map(|a| a.reason(&a.prefix.join(relative)))
+    }
+}
+
+fn is_history(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let (stem, extension) = lower.split_once('.').unwrap_or((&lower, ""));
+    HISTORY_PREFIXES.iter().any(|p| name.starts_with(p))
+        || (HISTORY_STEMS.contains(&stem) && PROSE_EXTENSIONS.contains(&extension))
+}
+
+impl Attributes {
+    fn reason(&self, path: &Path) -> Option<KeptReason> {
+        if self.vendored.matched(path, false).is_ignore() {
+            Some(KeptReason::Vendored)
+        } else if self.generated.matched(path, false).is_ignore() {
+            Some(KeptReason::Generated)
+        } else {
+            None
+        }
+    }
+
+    /// Reads the `linguist-vendored` and `linguist-generated` lines of `dir/.gitattributes`;
+    /// `-attr`, `!attr` and `attr=false` unset what an earlier line set, as in git.
+    fn read(dir: &Path, prefix: PathBuf) -> Option<Self> {
+        let text = std::fs::read_to_string(dir.join(".gitattributes")).ok()?;
+        let mut vendored = GitignoreBuilder::new(dir);
+        let mut generated = GitignoreBuilder::new(dir);
+        for line in text.lines().map(str::trim) {
+            let mut words = line.split_whitespace();
+            let Some(pattern) = words.next().filter(|p| !p.starts_with('#')) else {
+                continue;
+            };
+            for word in words {
+                let (unset, attr) = match word.strip_prefix(['-', '!']) {
+                    Some(attr) => (true, attr),
+                    None => match word.split_once('=') {
+                        Some((attr, value)) => (value == "false", attr),
+                        None => (false, word),
+                    },
+                };
+                let builder = match attr {
+                    "linguist-vendored" => &mut vendored,
+                    "linguist-generated" => &mut generated,
+                    _ => continue,
+                };
+                let line = if unset {
+                    format!("!{pattern}")
+                } else {
+                    pattern.to_owned()
+                };
+                let _ = builder.add_line(None, &line);
+            }
+        }
+        Some(Attributes {
+            prefix,
+            vendored: vendored.build().ok()?,
+            generated: generated.build().ok()?,
+        })
+    }
+}
+
+/// The `.gitattributes` of `root` and of its ancestors up to the repository's root (a directory
+/// with `.git`), nearest last, so that the first one matching is the nearest.
+fn attributes_of(root: &Path) -> Vec<Attributes> {
+    let Ok(start) = std::fs::canonicalize(root) else {
+        return Vec::new();
+    };
+    let start = if start.is_dir() {
+        start
+    } else {
+        start.parent().map(Path::to_path_buf).unwrap_or(start)
+    };
+    let mut found = Vec::new();
+    for dir in start.ancestors() {
+        let prefix = start
+            .strip_prefix(dir)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        found.extend(Attributes::read(dir, prefix));
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +427,57 @@ mod tests {
         assert_eq!(
             refine_yaml_by_content(FileKind::Yaml, b"a: 1\n"),
             FileKind::Yaml
+        );
+    }
+
+    #[test]
+    fn history_and_vendored_paths_are_kept_unless_included() {
+        let keep = Keep::new(&[PathBuf::from(".")], false, false);
+        let reason = |p: &str| keep.reason(Path::new(p));
+        assert_eq!(reason("./CHANGELOG.md"), Some(KeptReason::History));
+        assert_eq!(reason("./docs/release-notes.md"), Some(KeptReason::History));
+        assert_eq!(reason("./RELEASE_NOTES"), Some(KeptReason::History));
+        assert_eq!(reason("./NEWS"), Some(KeptReason::History));
+        assert_eq!(reason("./vendor/a/b.go"), Some(KeptReason::Vendored));
+        assert_eq!(
+            reason("./web/node_modules/x/README.md"),
+            Some(KeptReason::Vendored)
+        );
+        assert_eq!(reason("./newsletter.md"), None);
+        assert_eq!(
+            reason("./src/history.rs"),
+            None,
+            "a stem, not a history file"
+        );
+        assert_eq!(reason("./vendor.yaml"), None, "a file named vendor");
+        let all = Keep::new(&[PathBuf::from(".")], true, true);
+        assert_eq!(all.reason(Path::new("./CHANGELOG.md")), None);
+        assert_eq!(all.reason(Path::new("./vendor/a.go")), None);
+    }
+
+    #[test]
+    fn gitattributes_linguist_marks_keep_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join(".gitattributes"),
+            "# upstream\nlib/** linguist-vendored\nlib/ours/** -linguist-vendored\n*.pb.yaml linguist-generated=true\nx.yaml linguist-generated=false\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("deploy")).unwrap();
+        let root = dir.path().to_path_buf();
+        let keep = Keep::new(std::slice::from_ref(&root), false, false);
+        let reason = |p: &str| keep.reason(&root.join(p));
+        assert_eq!(reason("lib/up/a.yaml"), Some(KeptReason::Vendored));
+        assert_eq!(reason("lib/ours/a.yaml"), None);
+        assert_eq!(reason("deploy/api.pb.yaml"), Some(KeptReason::Generated));
+        assert_eq!(reason("x.yaml"), None);
+        // Walking a subdirectory still reads the repository's attributes.
+        let sub = root.join("deploy");
+        let keep = Keep::new(std::slice::from_ref(&sub), false, false);
+        assert_eq!(
+            keep.reason(&sub.join("api.pb.yaml")),
+            Some(KeptReason::Generated)
         );
     }
 }

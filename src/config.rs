@@ -34,6 +34,10 @@ pub struct FileConfig {
     pub deny: Vec<RuleSpec>,
     /// `[files] exclude` globs.
     pub exclude: Vec<String>,
+    /// `[files] include-history = true`: rewrite changelogs and release notes too.
+    pub include_history: bool,
+    /// `[files] include-vendored = true`: rewrite vendored and generated code too.
+    pub include_vendored: bool,
     /// The files read, in order.
     pub sources: Vec<PathBuf>,
 }
@@ -166,6 +170,17 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
             strings(files, "exclude", "[files] exclude").map_err(|(s, m)| error(s, m))?
         {
             config.exclude.push(value);
+        }
+        for (key, field) in [
+            ("include-history", &mut config.include_history),
+            ("include-vendored", &mut config.include_vendored),
+        ] {
+            let Some(item) = files.get(key) else {
+                continue;
+            };
+            *field = item.as_bool().ok_or_else(|| {
+                error(item.span(), format!("[files] {key} must be true or false"))
+            })?;
         }
     }
     Ok(())
@@ -389,6 +404,16 @@ mod tests {
         assert_eq!(config.renames[0].origin, "reimage.toml:3");
         assert_eq!(config.deny[0].from, "k8s.gcr.io/");
         assert_eq!(config.exclude, ["CHANGELOG.md"]);
+        assert!(!config.include_history && !config.include_vendored);
+    }
+
+    #[test]
+    fn reads_include_history_and_vendored() {
+        let config = parse("[files]\ninclude-history = true\ninclude-vendored = false\n").unwrap();
+        assert!(config.include_history && !config.include_vendored);
+        let error = parse("[files]\ninclude-vendored = \"yes\"\n").unwrap_err();
+        assert_eq!((error.line, error.column), (2, 20));
+        assert!(error.message.contains("true or false"), "{}", error.message);
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub enum ReviewReason {
     BareNameInVariable,
     /// A short name in a word that also holds a variable or a template (`local/api:"${TAG}"`).
     TemplatedWord,
+    /// `k8s.gcr.io/images/foo/images.yaml`: a path component ends in a file extension, so it
+    /// is a file in a repository rather than an image.
+    FilePath,
     /// A matching name written with uppercase letters (`GHCR.io/o/app`), which registries do not
     /// take as written.
     Uppercase,
@@ -82,6 +85,9 @@ impl ReviewReason {
                 "a registry setting outside an image map (such as global.imageRegistry); check it by hand"
             }
             ReviewReason::RegistryOutsideField => "the registry alone, outside an image field",
+            ReviewReason::FilePath => {
+                "looks like a file path (a component ends in a file extension), not an image; check it by hand"
+            }
             ReviewReason::Uppercase => {
                 "written with uppercase letters (a registry may not take it as written); check and rename it by hand"
             }
@@ -131,6 +137,8 @@ pub enum Disposition {
     /// `--resolve-digests`: the digest carried to the new name did not exist there, so the rewrite
     /// pins the digest the registry gave for the new name's tag instead.
     Repinned(Repin),
+    /// Its file is history or vendored code, kept as written unless the run opts in.
+    Kept(KeptReason),
 }
 
 /// Why `--verify` could not show a reference to exist: the registry's answer.
@@ -183,6 +191,44 @@ pub struct Repin {
     pub was: String,
 }
 
+/// Why a file's references are kept as written: maintainers leave what a changelog recorded and
+/// what upstream code says alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeptReason {
+    /// `CHANGELOG*`, `HISTORY*`, `RELEASE-NOTES*`, `NEWS*`: a record of what was.
+    History,
+    /// Under `vendor/`, `third_party/`, `node_modules/`, or marked `linguist-vendored`.
+    Vendored,
+    /// Marked `linguist-generated` in `.gitattributes`: regenerate it instead.
+    Generated,
+}
+
+impl KeptReason {
+    /// The label used in reports and JSON (`kept: history`).
+    pub fn label(self) -> &'static str {
+        match self {
+            KeptReason::History => "history",
+            KeptReason::Vendored => "vendored",
+            KeptReason::Generated => "generated",
+        }
+    }
+
+    /// The sentence reports show.
+    pub fn message(self) -> &'static str {
+        match self {
+            KeptReason::History => {
+                "kept: history (a changelog or release notes records what was; --include-history rewrites it)"
+            }
+            KeptReason::Vendored => {
+                "kept: vendored (upstream code; --include-vendored rewrites it)"
+            }
+            KeptReason::Generated => {
+                "kept: generated (.gitattributes linguist-generated; regenerate it, or --include-vendored rewrites it)"
+            }
+        }
+    }
+}
+
 /// What a finding asks for, all things considered: the label reports and JSON show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
@@ -200,6 +246,8 @@ pub enum Action {
     Baselined,
     /// `--verify`: the reference (a rewrite's new one) is not shown to exist; not written.
     MissingTarget,
+    /// In history or vendored code: kept as written, not failing `check`.
+    Kept,
 }
 
 impl Action {
@@ -213,6 +261,7 @@ impl Action {
             Action::Inventory => "inventory",
             Action::Baselined => "baselined",
             Action::MissingTarget => "missing-target",
+            Action::Kept => "kept",
         }
     }
 }
@@ -261,6 +310,7 @@ impl Finding {
             (Some(Disposition::Ignored), _) => Action::Ignored,
             (Some(Disposition::Baselined), _) => Action::Baselined,
             (Some(Disposition::MissingTarget(_)), _) => Action::MissingTarget,
+            (Some(Disposition::Kept(_)), _) => Action::Kept,
             (Some(Disposition::WriteFailed), _) | (None, Outcome::Review(_)) => Action::Review,
             (Some(Disposition::Repinned(_)), _) | (None, Outcome::Rewrite { .. }) => {
                 Action::Rewrite
@@ -312,6 +362,7 @@ impl Finding {
                 "digest {} is not under the new name; pinned the digest of its tag instead",
                 repin.was
             )),
+            (_, Some(Disposition::Kept(reason))) => Some(reason.message().to_owned()),
             (Outcome::Review(reason), _) => Some(reason.message().to_owned()),
             (Outcome::Rewrite { .. }, _) => self
                 .digest

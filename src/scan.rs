@@ -10,9 +10,10 @@ use std::sync::Mutex;
 
 use crate::apply;
 use crate::baseline;
-use crate::classify::{self, FileKind};
+use crate::classify::{self, FileKind, Keep};
 use crate::config::CONFIG_NAMES;
 use crate::find::Matcher;
+use crate::finding::Disposition;
 use crate::plan::FilePlan;
 use crate::problem::{FileError, Problem};
 use crate::report::{Mode, Report};
@@ -28,6 +29,10 @@ pub struct ScanOptions {
     pub inventory: bool,
     /// Files never searched or written: the configuration and baseline files in use.
     pub own_files: Vec<PathBuf>,
+    /// Rewrite history files (`CHANGELOG*`…) too, instead of keeping their references.
+    pub include_history: bool,
+    /// Rewrite vendored and generated code too, instead of keeping its references.
+    pub include_vendored: bool,
 }
 
 /// Walks and scans every file under `options.paths`; `on_file` is called once per file read
@@ -40,25 +45,29 @@ pub fn scan(
 ) -> Result<Report, WalkError> {
     let matcher = Matcher::new(rules.clone(), options.inventory);
     let own = OwnFiles::new(&options.own_files);
-    let collector = Collector::new(&matcher);
-    walk::walk(
-        &distinct_roots(&options.paths),
-        &options.walk,
-        |path: &Path, visit| match visit {
-            _ if own.contains(path) => {}
-            _ if apply::is_temporary(path) => {
-                collector.push(&collector.warnings, path, Problem::LeftoverTemporary);
-            }
-            Visit::Bytes(bytes) => {
-                on_file();
-                collector.file(path, || classify::classify(path), bytes);
-            }
-            Visit::Problem(problem) if problem.is_warning() => {
-                collector.push(&collector.warnings, path, problem);
-            }
-            Visit::Problem(problem) => collector.push(&collector.errors, path, problem),
-        },
-    )?;
+    let roots = distinct_roots(&options.paths);
+    // `list` is an inventory of what is there, kept or not.
+    let keep = Keep::new(
+        &roots,
+        options.include_history || options.inventory,
+        options.include_vendored || options.inventory,
+    );
+    let mut collector = Collector::new(&matcher);
+    collector.keep = Some(&keep);
+    walk::walk(&roots, &options.walk, |path: &Path, visit| match visit {
+        _ if own.contains(path) => {}
+        _ if apply::is_temporary(path) => {
+            collector.push(&collector.warnings, path, Problem::LeftoverTemporary);
+        }
+        Visit::Bytes(bytes) => {
+            on_file();
+            collector.file(path, || classify::classify(path), bytes);
+        }
+        Visit::Problem(problem) if problem.is_warning() => {
+            collector.push(&collector.warnings, path, problem);
+        }
+        Visit::Problem(problem) => collector.push(&collector.errors, path, problem),
+    })?;
     Ok(collector.into_report(mode, rules))
 }
 
@@ -86,6 +95,8 @@ pub fn read_document(source: impl std::io::Read, max: u64) -> Result<Vec<u8>, Pr
 /// What the scan of each file adds to the report, from several threads.
 struct Collector<'m> {
     matcher: &'m Matcher,
+    /// Which files' references are kept as written (history, vendored code).
+    keep: Option<&'m Keep>,
     files: Mutex<Vec<FilePlan>>,
     errors: Mutex<Vec<FileError>>,
     warnings: Mutex<Vec<FileError>>,
@@ -97,6 +108,7 @@ impl<'m> Collector<'m> {
     fn new(matcher: &'m Matcher) -> Self {
         Collector {
             matcher,
+            keep: None,
             files: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
             warnings: Mutex::new(Vec::new()),
@@ -141,7 +153,13 @@ impl<'m> Collector<'m> {
             self.push(&self.warnings, path, problem);
         }
         if !found.findings.is_empty() {
-            let plan = FilePlan::new(path.to_path_buf(), found.findings, bytes);
+            let mut findings = found.findings;
+            if let Some(reason) = self.keep.and_then(|k| k.reason(path)) {
+                for f in findings.iter_mut().filter(|f| f.disposition.is_none()) {
+                    f.disposition = Some(Disposition::Kept(reason));
+                }
+            }
+            let plan = FilePlan::new(path.to_path_buf(), findings, bytes);
             self.files
                 .lock()
                 .expect("no panics while holding the lock")

@@ -78,7 +78,15 @@ fn gitignore_is_honoured_outside_a_git_repository_unless_no_ignore() {
         .collect();
     assert_eq!(paths, ["app.yaml"]);
     let doc = tree
-        .run(&["check", "--deny", OLD, "--no-ignore", "--format", "json"])
+        .run(&[
+            "check",
+            "--deny",
+            OLD,
+            "--no-ignore",
+            "--include-vendored",
+            "--format",
+            "json",
+        ])
         .expect_code(1)
         .json();
     assert_eq!(doc["summary"]["stale"], 3);
@@ -204,7 +212,9 @@ fn globs_and_excludes_select_files() {
         .file("docs/b.md", "ghcr.io/gdtiti/grok2api\n")
         .file("CHANGELOG.md", "Moved from ghcr.io/gdtiti/grok2api.\n");
     let count = |args: &[&str]| {
+        // The changelog counts here: this is about selecting files, not keeping history.
         let mut all = vec!["check", "--deny", OLD, "--format", "json", "-j", "1"];
+        all.push("--include-history");
         all.extend_from_slice(args);
         tree.run(&all).json()["summary"]["stale"].as_u64().unwrap()
     };

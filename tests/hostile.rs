@@ -598,9 +598,9 @@ fn another_users_file_in_a_sticky_directory_is_not_replaced() {
 #[test]
 fn git_runs_no_command_from_a_scanned_repository() {
     let tree = Tree::new()
-        .file("vendor/lib/app.yaml", image("1"))
-        .file("vendor/lib/.gitattributes", "*.yaml filter=evil\n");
-    let repo = tree.path().join("vendor/lib");
+        .file("deps/lib/app.yaml", image("1"))
+        .file("deps/lib/.gitattributes", "*.yaml filter=evil\n");
+    let repo = tree.path().join("deps/lib");
     committed_repo(&repo);
     let markers = tempfile::tempdir().unwrap();
     let script = |name: &str, body: &str| {
@@ -636,7 +636,7 @@ fn git_runs_no_command_from_a_scanned_repository() {
         .unwrap();
     drop(file);
     rename_write(tree.path()).expect_code(0);
-    assert_eq!(tree.read_str("vendor/lib/app.yaml"), renamed("1"));
+    assert_eq!(tree.read_str("deps/lib/app.yaml"), renamed("1"));
     let ran: Vec<&str> = ["ran-fsmonitor", "ran-filter", "ran-hook"]
         .into_iter()
         .filter(|name| markers.path().join(name).exists())

@@ -225,6 +225,12 @@ pub(crate) struct Common {
     /// Print only the summary and errors.
     #[arg(short, long, help_heading = "Output")]
     quiet: bool,
+    /// Rewrite changelogs and release notes too (kept as written by default).
+    #[arg(long)]
+    include_history: bool,
+    /// Rewrite vendor/, third_party/, node_modules/ and linguist-vendored/-generated files too.
+    #[arg(long)]
+    include_vendored: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -400,6 +406,8 @@ impl Session {
                 },
                 inventory: matches!(mode, Mode::List | Mode::Verify),
                 own_files: own_files.clone(),
+                include_history: self.common.include_history || scope.file.include_history,
+                include_vendored: self.common.include_vendored || scope.file.include_vendored,
             };
             let part = reimage::scan::scan(&options, rules, mode, &|| progress.file())?;
             match &mut report {

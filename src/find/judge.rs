@@ -34,7 +34,7 @@ impl Judge<'_> {
             .matcher
             .rules
             .bare_prefix(written)
-            .filter(|_| !self.matcher.inventory)
+            .filter(|_| !self.matcher.inventory && could_be_a_registry(written))
         {
             let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
             let outcome = match (in_image_field, to) {
@@ -81,6 +81,8 @@ impl Judge<'_> {
             && short
             && !is_default_value(self.text, &span);
         let weak_place = site.is_some_and(|s| s.accepts == Accepts::Tagged) && bare;
+        // `k8s.gcr.io/images/foo/images.yaml`: a file in a repository, not an image.
+        let file_path = vocabulary::names_a_file(reference.written_path());
         let found = |outcome, rule| {
             Some(self.finding(
                 span.clone(),
@@ -95,7 +97,8 @@ impl Judge<'_> {
             let listed = site.is_some_and(|s| s.confidence != Confidence::Review)
                 && tok.templated.is_none()
                 && !weak_place
-                && !opaque;
+                && !opaque
+                && !file_path;
             return if listed {
                 found(Outcome::Inventory, None)
             } else {
@@ -114,7 +117,8 @@ impl Judge<'_> {
         let why = site.and_then(|s| s.why).or(tok.templated);
         let why = why
             .or(weak_place.then_some(ReviewReason::BareNameInVariable))
-            .or(opaque.then_some(ReviewReason::TemplatedWord));
+            .or(opaque.then_some(ReviewReason::TemplatedWord))
+            .or(file_path.then_some(ReviewReason::FilePath));
         if let Some(why) = why {
             let rule = match &verdict {
                 Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
@@ -326,6 +330,13 @@ fn plausible_short_name(reference: &ImageRef<'_>) -> bool {
     let alone = reference.tag().is_none() && reference.digest().is_none() && !path.contains('/');
     let reserved = alone && vocabulary::is_reserved_word(path);
     !reserved && !vocabulary::is_placeholder(path, alone)
+}
+
+/// Whether a bare prefix value can stand for a registry or a prefix: `k8s.gcr.io`,
+/// `localhost:5000`, `docker.io/bitnami`. A bare word equal to a Docker Hub org (`habitcentric`
+/// in a heading, a comment, an echo) is never "the registry alone".
+fn could_be_a_registry(value: &str) -> bool {
+    value.contains(['.', ':', '/']) || value == "localhost"
 }
 
 /// Whether `span` is the literal default of a `${VAR:-default}` (or `${VAR-default}`).

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 
+use super::vocabulary;
 use crate::finding::ReviewReason;
 
 /// Bytes that can occur in a written image reference.
@@ -32,7 +33,38 @@ pub(crate) fn token_at(text: &[u8], hit: Range<usize>) -> Option<Token> {
     while end < text.len() && is_ref_byte(text[end]) {
         end += 1;
     }
+    if let Some(open) = ipv6_host_before(text, start) {
+        // `[2001:db8::1]:5000/team/app`: the bracketed host is part of the name; without it the
+        // rest would read as the Docker Hub name `5000/team/app`.
+        start = open;
+    }
     token_in(text, start..end, hit.start)
+}
+
+/// The end of a bracketed IPv6 host (`[2001:db8::1]`) that starts at `at`, as in
+/// distribution/reference: hex digits, colons and dots between brackets, at least one colon.
+fn ipv6_host_end(text: &[u8], at: usize) -> Option<usize> {
+    if text.get(at) != Some(&b'[') || (at > 0 && is_ref_byte(text[at - 1])) {
+        return None;
+    }
+    let inner = text[at + 1..]
+        .iter()
+        .take(64)
+        .take_while(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+        .count();
+    let close = at + 1 + inner;
+    let host = &text[at + 1..close];
+    (text.get(close) == Some(&b']') && host.contains(&b':')).then_some(close + 1)
+}
+
+/// Where the bracketed IPv6 host that ends right before `at` opens, if one does.
+fn ipv6_host_before(text: &[u8], at: usize) -> Option<usize> {
+    if at == 0 || text[at - 1] != b']' {
+        return None;
+    }
+    let from = at.saturating_sub(66);
+    let open = from + memchr::memrchr(b'[', &text[from..at])?;
+    (ipv6_host_end(text, open) == Some(at)).then_some(open)
 }
 
 /// Every candidate inside `range` (a value such as an `image:` field), in order.
@@ -40,11 +72,13 @@ pub(crate) fn tokens_in(text: &[u8], range: Range<usize>) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut i = range.start;
     while i < range.end {
-        if !is_ref_byte(text[i]) {
+        let start = i;
+        if let Some(host_end) = ipv6_host_end(text, i).filter(|&e| e <= range.end) {
+            i = host_end;
+        } else if !is_ref_byte(text[i]) {
             i += 1;
             continue;
         }
-        let start = i;
         while i < range.end && is_ref_byte(text[i]) {
             i += 1;
         }
@@ -127,8 +161,9 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
         start += cut + 2;
     }
     if let Some(at) = find_scheme(&text[start..end]) {
-        // `uses: docker://alpine:3` names an image; any other scheme is a URL.
-        if &text[start..start + at] != b"docker" {
+        // `uses: docker://alpine:3`, `oci://ghcr.io/o/chart` name an image; any other scheme
+        // is a URL.
+        if !vocabulary::is_registry_scheme(&text[start..start + at]) {
             return None;
         }
         start += at + 3;
@@ -283,6 +318,34 @@ mod tests {
             literal("uses: docker://ghcr.io/a/b:2", "a/b"),
             "ghcr.io/a/b:2"
         );
+    }
+
+    #[test]
+    fn image_transports_name_an_image() {
+        assert_eq!(
+            literal("FROM docker-image://nginx:1.25", "nginx"),
+            "nginx:1.25"
+        );
+        assert_eq!(
+            literal("helm pull oci://ghcr.io/o/charts/app", "o/charts"),
+            "ghcr.io/o/charts/app"
+        );
+        assert_eq!(token("see git+ssh://ghcr.io/o/app", "o/app"), None);
+    }
+
+    #[test]
+    fn an_ipv6_host_is_part_of_the_name() {
+        assert_eq!(
+            literal("docker pull [2001:db8::1]:5000/team/app:1.0", "team/app"),
+            "[2001:db8::1]:5000/team/app:1.0"
+        );
+        let text = b"FROM [::1]:5000/app:1.0";
+        let found: Vec<_> = tokens_in(text, 5..text.len())
+            .into_iter()
+            .map(|t| t.span)
+            .collect();
+        assert_eq!(found, vec![5..text.len()]);
+        assert_eq!(literal("see a[::1]:5000/app", "app"), "5000/app");
     }
 
     #[test]

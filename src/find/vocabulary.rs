@@ -165,6 +165,24 @@ pub(crate) fn nested_image_key(kind: FileKind, key: Option<&str>, owner: &str) -
 pub(crate) const USES_KEY: &str = "uses";
 pub(crate) const DOCKER_SCHEME: &str = "docker://";
 
+/// Image transports: `docker://NAME` (skopeo, crane, containers-transports, GitHub Actions) and
+/// BuildKit's `docker-image://NAME`. The name right after one is an image in any text, a short
+/// Docker Hub name included.
+pub(crate) const IMAGE_TRANSPORTS: &[&str] = &["docker://", "docker-image://"];
+
+/// `oci://HOST/PATH` (Helm, Flux, ORAS) names an artifact in a registry, not always an image: a
+/// Helm dependency's `repository: oci://registry-1.docker.io/bitnamicharts` is a base. It is no
+/// URL, so a registry-qualified name after it is qualified text; it vouches for nothing more.
+pub(crate) const ARTIFACT_SCHEMES: &[&str] = &["oci://"];
+
+/// Whether `scheme` (the text before `://`) names a registry rather than a web location.
+pub(crate) fn is_registry_scheme(scheme: &[u8]) -> bool {
+    IMAGE_TRANSPORTS.iter().chain(ARTIFACT_SCHEMES).any(|t| {
+        t.strip_suffix("://")
+            .is_some_and(|t| t.as_bytes() == scheme)
+    })
+}
+
 /// One part of a Helm-style split map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SplitPart {
@@ -467,6 +485,23 @@ const RESERVED_WORDS: &[&str] = &[
     "yq",
 ];
 
+/// File extensions no image path component ends with: `k8s.gcr.io/images/foo/images.yaml` is a
+/// file in a repository, not an image. Sorted for binary search.
+const FILE_EXTENSIONS: &[&str] = &[
+    "bash", "cfg", "conf", "css", "csv", "go", "gz", "htm", "html", "ini", "java", "js", "json",
+    "md", "png", "py", "rs", "sh", "svg", "tar", "tgz", "toml", "ts", "txt", "xml", "yaml", "yml",
+    "zip",
+];
+
+/// Whether a path component of `path` ends in a file extension (`images.yaml`, `README.md`).
+pub(crate) fn names_a_file(path: &str) -> bool {
+    path.split('/').any(|component| {
+        component.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty() && FILE_EXTENSIONS.binary_search(&extension).is_ok()
+        })
+    })
+}
+
 /// Whether `word` is one of [`RESERVED_WORDS`].
 pub(crate) fn is_reserved_word(word: &str) -> bool {
     RESERVED_WORDS.contains(&word)
@@ -570,5 +605,15 @@ mod tests {
         assert_eq!(context_keywords(), words);
         assert_eq!(word_tools().collect::<Vec<_>>(), ["oc"]);
         assert_eq!(tool(b"oc"), Some(ToolKind::Kubectl));
+    }
+
+    #[test]
+    fn file_extensions_are_sorted_and_name_files() {
+        assert!(FILE_EXTENSIONS.windows(2).all(|w| w[0] < w[1]));
+        assert!(names_a_file("images/foo/images.yaml"));
+        assert!(names_a_file("docs/README.md"));
+        assert!(!names_a_file("kube-proxy"));
+        assert!(!names_a_file("acme/app.web"));
+        assert!(!names_a_file("acme/.yaml"));
     }
 }

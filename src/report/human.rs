@@ -95,6 +95,10 @@ pub(super) fn render(
                         style.paint(OLD, &format_args!("missing-target: {note}"))
                     )?;
                 }
+                (Action::Kept, _) => {
+                    let note = f.note().unwrap_or_default();
+                    write!(out, "{}  {}", f.reference, style.paint(DIM, &note))?;
+                }
                 (Action::Review, _) => {
                     let note = f.note().unwrap_or_default();
                     write!(
@@ -193,6 +197,14 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
     }
     if s.ignored > 0 {
         line.push_str(&format!("; {} ignored", s.ignored));
+    }
+    if s.kept > 0 {
+        let reasons: Vec<String> = s
+            .kept_by_reason
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        line.push_str(&format!("; {} kept ({})", s.kept, reasons.join(", ")));
     }
     if report.binary_skipped > 0 {
         line.push_str(&format!(

@@ -42,6 +42,8 @@ struct JsonSummary {
     missing_target: usize,
     #[serde(skip_serializing_if = "is_zero")]
     unreachable: usize,
+    kept: usize,
+    kept_by_reason: BTreeMap<&'static str, usize>,
     errors: usize,
     by_context: BTreeMap<&'static str, usize>,
 }
@@ -123,6 +125,8 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             baselined: s.baselined,
             missing_target: s.missing_target,
             unreachable: s.unreachable,
+            kept: s.kept,
+            kept_by_reason: s.kept_by_reason,
             errors: report.errors.len(),
             by_context: s.by_context,
         },

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::finding::{Action, Finding, MissingReason, RuleInfo};
+use crate::finding::{Action, Disposition, Finding, MissingReason, RuleInfo};
 use crate::plan::FilePlan;
 pub use crate::problem::FileError;
 
@@ -82,6 +82,9 @@ pub struct Summary {
     /// because the registry could not be asked.
     pub missing_target: usize,
     pub unreachable: usize,
+    /// History and vendored findings kept as written, in all and per reason (`history`…).
+    pub kept: usize,
+    pub kept_by_reason: BTreeMap<&'static str, usize>,
     /// Files with at least one rewrite or stale finding.
     pub files: usize,
     /// Rewrite and stale findings per context label.
@@ -117,6 +120,10 @@ impl Report {
                                 .is_some_and(|m| m.reason == MissingReason::Unreachable),
                         );
                     }
+                    Action::Kept => s.kept += 1,
+                }
+                if let Some(Disposition::Kept(reason)) = f.disposition {
+                    *s.kept_by_reason.entry(reason.label()).or_default() += 1;
                 }
                 if matches!(action, Action::Rewrite | Action::Stale) {
                     counted = true;

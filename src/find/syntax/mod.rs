@@ -10,6 +10,7 @@ mod program;
 mod shell;
 mod template;
 mod toml;
+mod transport;
 mod words;
 mod yaml;
 mod yaml_lines;
@@ -152,6 +153,9 @@ impl LineReader {
         }
         if shell::mentions_a_tool(bytes) {
             found.extend(shell::command_sites(bytes).into_iter().map(any));
+        }
+        if memchr::memmem::find(bytes, b"://").is_some() {
+            found.extend(transport::sites(bytes).into_iter().map(any));
         }
         if assigns_variables(syntax) {
             found.extend(shell::assignment_value(bytes).map(|(site, mentions)| {
