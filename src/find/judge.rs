@@ -134,11 +134,7 @@ impl Judge<'_> {
                 span: part,
                 replacement,
             }) => {
-                let new = format!(
-                    "{}{replacement}{}",
-                    &written[..part.start],
-                    &written[part.end..]
-                );
+                let new = spliced(written, &part, &replacement);
                 let edit = self.edit(span.start + part.start..span.start + part.end, replacement);
                 found(
                     Outcome::Rewrite {
@@ -201,11 +197,7 @@ impl Judge<'_> {
                 span: part,
                 replacement,
             }) => {
-                let new = format!(
-                    "{}{replacement}{}",
-                    &written[..part.start],
-                    &written[part.end..]
-                );
+                let new = spliced(&written, &part, &replacement);
                 let new_ref = ImageRef::parse(&new).ok()?;
                 let edits: Vec<Edit> = split_edits(map, registry.is_some(), &new_ref)
                     .into_iter()
@@ -312,6 +304,15 @@ fn split_edits(
     }
     edits.sort_by_key(|(r, _)| r.start);
     edits
+}
+
+/// `written` with `part` (a range of it) replaced: the whole reference after a rewrite.
+fn spliced(written: &str, part: &Range<usize>, replacement: &str) -> String {
+    format!(
+        "{}{replacement}{}",
+        &written[..part.start],
+        &written[part.end..]
+    )
 }
 
 /// Whether a Docker Hub name written without a registry can be an image at all: never a number
