@@ -95,6 +95,10 @@ fi
 # `${TAG}`), a sentence-final `.`, any character other than [\w./-], or the end of the line.
 # Rust regex has no look-around, so the neighbours are captured and written back. On corpora from
 # bench/gen_corpus.py it finds exactly what that generator's (narrower) VERIFY_RE finds.
+# The same work as the peers: they rewrite every file, history and vendored code included, and do
+# not ask git; the generated repositories' `.git/index` is random bytes, which the fail-closed
+# dirty-tree guard rightly refuses, so `-w` runs pass --allow-dirty.
+SAME="--include-history --include-vendored"
 export SD_RE='(^|[^\w.])ghcr\.io/gdtiti/grok2api(\.\s|\.$|[^\w./-]|$)'
 export SD_REPL='${1}'"$NEW"'${2}'
 
@@ -168,8 +172,8 @@ bench_corpus() { # label corpus-dir origin
     # --output=pipe: ripgrep short-circuits when stdout is /dev/null, which would flatter it.
     (cd "$corpus" && hyperfine --warmup 2 --runs "$RUNS" --ignore-failure --output=pipe \
         --export-json "$D/scan.json" \
-        -n "reimage check (1 rule)" "'$REIMAGE' check --deny $OLD ." \
-        -n "reimage check ($RULES rules)" "'$REIMAGE' check $deny500 ." \
+        -n "reimage check (1 rule)" "'$REIMAGE' check $SAME --deny $OLD ." \
+        -n "reimage check ($RULES rules)" "'$REIMAGE' check $SAME $deny500 ." \
         -n "rg -l -F" "rg -l -F --hidden -g '!.git' $OLD")
 
     if [[ $HAVE_CONFIG == 1 ]]; then
@@ -178,8 +182,8 @@ bench_corpus() { # label corpus-dir origin
         log "[$label] config: reimage rename --config with 1 and $RULES [[rename]] rules (preview)"
         (cd "$corpus" && hyperfine --warmup 2 --runs "$RUNS" --ignore-failure --output=pipe \
             --export-json "$D/config.json" \
-            -n "reimage rename --config (1 rule)" "'$REIMAGE' rename --config '$D/rules-1.toml' ." \
-            -n "reimage rename --config ($RULES rules)" "'$REIMAGE' rename --config '$D/rules-$RULES.toml' .")
+            -n "reimage rename --config (1 rule)" "'$REIMAGE' rename $SAME --config '$D/rules-1.toml' ." \
+            -n "reimage rename --config ($RULES rules)" "'$REIMAGE' rename $SAME --config '$D/rules-$RULES.toml' .")
     fi
 
     log "[$label] rename: reimage rename -w vs rg -l | xargs sd (fresh copy before each run)"
@@ -190,7 +194,7 @@ bench_corpus() { # label corpus-dir origin
     fi
     (cd "$W" && hyperfine --warmup 2 --runs "$RUNS" --ignore-failure --output=pipe --export-json "$D/rename.json" \
         --prepare "$(restore "$corpus" "$W/reimage")" -n "reimage rename -w" \
-        "cd '$W/reimage' && '$REIMAGE' rename $OLD $NEW -w ." \
+        "cd '$W/reimage' && '$REIMAGE' rename $SAME --allow-dirty $OLD $NEW -w ." \
         --prepare "$(restore "$corpus" "$W/sd")" -n "rg | xargs sd" \
         "cd '$W/sd' && rg -l -0 -F --hidden -g '!.git' $OLD | xargs -0 -r sd \"\$SD_RE\" \"\$SD_REPL\"" \
         "${extra[@]}")
@@ -199,33 +203,33 @@ bench_corpus() { # label corpus-dir origin
     : >"$D/rss.tsv"
     (
         cd "$corpus"
-        rss "reimage check --deny OLD" "$D/out.txt" "$REIMAGE" check --deny "$OLD" .
+        rss "reimage check --deny OLD" "$D/out.txt" "$REIMAGE" check $SAME --deny "$OLD" .
         # shellcheck disable=SC2086
-        rss "reimage check, $RULES × --deny" "$D/out.txt" "$REIMAGE" check $deny500 .
-        rss "reimage check --format json" "$D/check-1.json" "$REIMAGE" check --deny "$OLD" --format json .
+        rss "reimage check, $RULES × --deny" "$D/out.txt" "$REIMAGE" check $SAME $deny500 .
+        rss "reimage check --format json" "$D/check-1.json" "$REIMAGE" check $SAME --deny "$OLD" --format json .
         # shellcheck disable=SC2086
-        rss "reimage check --format json, $RULES × --deny" "$D/check-500.json" "$REIMAGE" check $deny500 --format json .
-        rss "reimage rename OLD NEW (preview) --format json" "$D/preview.json" "$REIMAGE" rename "$OLD" "$NEW" --format json .
+        rss "reimage check --format json, $RULES × --deny" "$D/check-500.json" "$REIMAGE" check $SAME $deny500 --format json .
+        rss "reimage rename OLD NEW (preview) --format json" "$D/preview.json" "$REIMAGE" rename $SAME "$OLD" "$NEW" --format json .
         rss "rg -l -F --hidden -g '!.git' OLD" "$D/rg-files.txt" rg -l -F --hidden -g '!.git' "$OLD"
         if [[ $HAVE_CONFIG == 1 ]]; then
             rss "reimage rename --config ($RULES rules) --format json" "$D/config-500.json" \
-                "$REIMAGE" rename --config "$D/rules-$RULES.toml" --format json .
+                "$REIMAGE" rename $SAME --config "$D/rules-$RULES.toml" --format json .
         fi
     )
     eval "$(restore "$corpus" "$W/rss")"
-    (cd "$W/rss" && rss "reimage rename OLD NEW -w" "$D/out.txt" "$REIMAGE" rename "$OLD" "$NEW" -w .)
+    (cd "$W/rss" && rss "reimage rename OLD NEW -w" "$D/out.txt" "$REIMAGE" rename $SAME --allow-dirty "$OLD" "$NEW" -w .)
     rm -f "$D/out.txt" "$D/time.txt"
 
     {
         printf 'rg_files\t%s\n' "$(wc -l <"$D/rg-files.txt")"
-        (cd "$W/reimage" && "$REIMAGE" rename "$OLD" "$NEW" --format json . >"$D/after-preview.json" 2>/dev/null || true)
+        (cd "$W/reimage" && "$REIMAGE" rename $SAME "$OLD" "$NEW" --format json . >"$D/after-preview.json" 2>/dev/null || true)
         printf 'rewrite_after_w\t%s\n' "$(json_field "$D/after-preview.json" rewrite)"
-        (cd "$W/reimage" && "$REIMAGE" check --deny "$OLD" --format json . >"$D/after-check.json" 2>/dev/null || true)
+        (cd "$W/reimage" && "$REIMAGE" check $SAME --deny "$OLD" --format json . >"$D/after-check.json" 2>/dev/null || true)
         printf 'stale_after_w\t%s\n' "$(json_field "$D/after-check.json" stale)"
         local h1 h2 h3
         h1=$(sha256sum <"$D/check-1.json")
-        h2=$(cd "$corpus" && { "$REIMAGE" check --deny "$OLD" --format json . || true; } | sha256sum)
-        h3=$(cd "$corpus" && { "$REIMAGE" check -j 1 --deny "$OLD" --format json . || true; } | sha256sum)
+        h2=$(cd "$corpus" && { "$REIMAGE" check $SAME --deny "$OLD" --format json . || true; } | sha256sum)
+        h3=$(cd "$corpus" && { "$REIMAGE" check $SAME -j 1 --deny "$OLD" --format json . || true; } | sha256sum)
         if [[ $h1 == "$h2" && $h1 == "$h3" ]]; then printf 'deterministic\tyes\n'; else printf 'deterministic\tno\n'; fi
     } >"$D/after.tsv"
 
