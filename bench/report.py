@@ -305,6 +305,10 @@ def corpus_section(label, d, md, summary):
     src = scan
     ratio("scan: `reimage check --deny OLD .` / `rg -l -F --hidden -g '!.git' OLD`", "reimage check (1 rule)", "rg -l -F", 1.1)
     ratio("500 rules / 1 rule (`reimage check`, 500 × `--deny`)", "reimage check (500 rules)", "reimage check (1 rule)", 1.3)
+    cat = next((k for k in scan if k.startswith("reimage check --catalog")), None)
+    if cat:
+        ratio("catalog / 1 rule (`reimage check --catalog --deny OLD`, every catalog entry loaded)", cat,
+              "reimage check (1 rule)", 1.3)
     src = conf
     n_rules = next((k.split("(")[1].split()[0] for k in conf if "rules)" in k), "500")
     ratio(f"{n_rules} rules / 1 rule (`reimage rename --config rules.toml .`, preview)",

@@ -73,9 +73,17 @@ log "cargo build --release"
 TARGET=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 REIMAGE=$TARGET/release/reimage
+# The same work as the peers: they rewrite every file, history and vendored code included, and do
+# not ask git; the generated repositories' `.git/index` is random bytes, which the fail-closed
+# dirty-tree guard rightly refuses, so `-w` runs pass --allow-dirty.
+SAME="--include-history --include-vendored"
 # reimage.toml rules (`--config FILE`) arrived after --deny; measure them when the build has them.
 HAVE_CONFIG=0
 grep -q -- '--config' <<<"$("$REIMAGE" rename --help 2>/dev/null)" && HAVE_CONFIG=1
+# The built-in migration catalog (`check --catalog`) arrived later still.
+CATALOG_CMD=()
+grep -q -- '--catalog' <<<"$("$REIMAGE" check --help 2>/dev/null)" &&
+    CATALOG_CMD=(-n "reimage check --catalog (1 rule + catalog)" "'$REIMAGE' check $SAME --catalog --deny $OLD .")
 CACHE=$TARGET/bench-corpus
 WORK=$TARGET/bench-work
 RESULTS=$TARGET/bench-results
@@ -95,10 +103,6 @@ fi
 # `${TAG}`), a sentence-final `.`, any character other than [\w./-], or the end of the line.
 # Rust regex has no look-around, so the neighbours are captured and written back. On corpora from
 # bench/gen_corpus.py it finds exactly what that generator's (narrower) VERIFY_RE finds.
-# The same work as the peers: they rewrite every file, history and vendored code included, and do
-# not ask git; the generated repositories' `.git/index` is random bytes, which the fail-closed
-# dirty-tree guard rightly refuses, so `-w` runs pass --allow-dirty.
-SAME="--include-history --include-vendored"
 export SD_RE='(^|[^\w.])ghcr\.io/gdtiti/grok2api(\.\s|\.$|[^\w./-]|$)'
 export SD_REPL='${1}'"$NEW"'${2}'
 
@@ -174,6 +178,7 @@ bench_corpus() { # label corpus-dir origin
         --export-json "$D/scan.json" \
         -n "reimage check (1 rule)" "'$REIMAGE' check $SAME --deny $OLD ." \
         -n "reimage check ($RULES rules)" "'$REIMAGE' check $SAME $deny500 ." \
+        "${CATALOG_CMD[@]}" \
         -n "rg -l -F" "rg -l -F --hidden -g '!.git' $OLD")
 
     if [[ $HAVE_CONFIG == 1 ]]; then
