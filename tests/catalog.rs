@@ -97,6 +97,41 @@ fn check_catalog_fails_on_removed_images_and_reports_the_rest() {
 }
 
 #[test]
+fn gcr_shutdown_spares_googles_own_projects() {
+    // Google serves its own gcr.io projects from Artifact Registry under the same names.
+    let tree = Tree::new().file(
+        "manifest.yaml",
+        "spec:
+  containers:
+  - image: gcr.io/google-samples/hello-app:2.0
+  - image: gcr.io/gke-release/gke-metrics-agent:1.8.3
+  - image: gcr.io/cloud-builders/docker:latest
+  - image: gcr.io/google.com/cloudsdktool/google-cloud-cli:stable
+  - image: gcr.io/cloudsql-docker/gce-proxy:1.33.2
+  - image: gcr.io/acme-prod/api:1.0
+",
+    );
+    let json = tree
+        .run(&[
+            "check",
+            "--catalog",
+            "--catalog-fail-on",
+            "frozen",
+            "--format",
+            "json",
+        ])
+        .expect_code(1)
+        .json();
+    let refs: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["old"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["gcr.io/acme-prod/api:1.0"]);
+}
+
+#[test]
 fn check_catalog_fail_on_sets_the_threshold() {
     let tree = Tree::new().file(
         "k8s.yaml",
