@@ -80,6 +80,7 @@ pub(crate) fn scan_masked(
     let mut out = walker.out;
     out.sites.sort_by_key(|s| (s.span.start, s.span.end));
     out.sites.dedup();
+    out.anchors.sort_by_key(|(span, _)| (span.start, span.end));
     Ok(out)
 }
 
@@ -126,25 +127,10 @@ impl Walker<'_> {
                 self.value_done();
             }
             Event::Scalar(value, style, anchor, _) => self.scalar(&value, style, anchor, range),
-            Event::Alias(id) => {
-                if self.in_value_position() && self.image_position(None).is_some() {
-                    match self.anchors.get(&id).cloned() {
-                        Some(Ok(span)) => self.out.sites.push(Site::structural(span)),
-                        Some(Err(span)) => self.out.sites.push(Site::review(span, OPAQUE)),
-                        None => {}
-                    }
-                }
-                self.value_done();
-            }
+            Event::Alias(id) => self.alias(id),
             Event::DocumentStart(_) | Event::DocumentEnd => self.frames.clear(),
             _ => {}
         }
-    }
-
-    fn in_value_position(&self) -> bool {
-        self.frames
-            .last()
-            .is_some_and(|f| !f.is_map || !f.expecting_key)
     }
 
     /// A map's value has been read: the next scalar is a key again.
@@ -153,6 +139,49 @@ impl Walker<'_> {
             top.expecting_key = true;
             top.key = None;
         }
+    }
+
+    /// An alias reads its anchored scalar where it stands: as an image (edited at the anchor), or
+    /// as a part of a split map (the part's span is the anchor's, marked as read through an alias).
+    fn alias(&mut self, id: usize) {
+        let anchored = self.anchors.get(&id).cloned();
+        let Some(top) = self.frames.last_mut() else {
+            return;
+        };
+        if top.is_map && top.expecting_key {
+            // An aliased key: the anchored scalar's value is the key.
+            let key = match &anchored {
+                Some(Ok(span)) => self.original[span.clone()].to_owned(),
+                _ => String::new(),
+            };
+            top.key = Some(key);
+            top.expecting_key = false;
+            return;
+        }
+        if let (true, Some(key), Some(Ok(span))) = (top.is_map, &top.key, &anchored) {
+            if vocabulary::split_part(key).is_some() || vocabulary::split_alias(key).is_some() {
+                let value = self.original[span.clone()].to_owned();
+                let part = Part {
+                    span: span.clone(),
+                    value,
+                    alias: true,
+                };
+                top.scalars.push((key.clone(), part));
+            }
+        }
+        if let Some(confidence) = self.image_position(None) {
+            match anchored {
+                Some(Ok(span)) => self.out.sites.push(Site {
+                    span,
+                    confidence,
+                    why: (confidence == Confidence::Review).then_some(REGISTRY_SETTING),
+                    accepts: Default::default(),
+                }),
+                Some(Err(span)) => self.out.sites.push(Site::review(span, OPAQUE)),
+                None => {}
+            }
+        }
+        self.value_done();
     }
 
     fn scalar(&mut self, value: &str, style: ScalarStyle, anchor: usize, range: Range<usize>) {
@@ -168,6 +197,10 @@ impl Walker<'_> {
         if anchor != 0 {
             self.anchors
                 .insert(anchor, editable.clone().ok_or(range.clone()));
+            if let Some(span) = &editable {
+                let name = anchor_name(self.text, range.start);
+                self.out.anchors.push((span.clone(), name));
+            }
         }
         let key = top.key.clone();
         if let (Some(k), Some(span)) = (&key, &editable) {
@@ -180,6 +213,7 @@ impl Walker<'_> {
                     Part {
                         span: span.clone(),
                         value,
+                        alias: false,
                     },
                 ));
             }
@@ -246,6 +280,10 @@ impl Walker<'_> {
         for mut site in inner.sites {
             shift(&mut site.span);
             self.out.sites.push(site);
+        }
+        for (mut span, name) in inner.anchors {
+            shift(&mut span);
+            self.out.anchors.push((span, name));
         }
         for mut composite in inner.composites {
             for part in [
@@ -459,6 +497,21 @@ fn block_line(
     alone.then_some(start..end)
 }
 
+/// The name of the anchor written before the scalar that starts at `start` (`&reg ghcr.io`,
+/// `&reg !!str ghcr.io`), with its `&`; `&?` when it cannot be read back from the text.
+fn anchor_name(text: &str, start: usize) -> String {
+    // The parser's span of an anchored scalar starts at its anchor (or its tag).
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let after = text[start..line_end].split_whitespace().take(2);
+    let before = text[line_start..start].split_whitespace().rev();
+    after
+        .chain(before)
+        .find(|w| w.starts_with('&'))
+        .map(|w| w.trim_end_matches([',', '}', ']']).to_owned())
+        .unwrap_or_else(|| "&?".to_owned())
+}
+
 /// Converts increasing character indices to byte offsets.
 struct Cursor<'t> {
     text: &'t str,
@@ -530,6 +583,20 @@ mod tests {
         let found = scan(FileKind::Yaml, text).unwrap();
         let spans: Vec<_> = found.sites.iter().map(|s| &text[s.span.clone()]).collect();
         assert_eq!(spans, ["ghcr.io/a/b:1"]);
+    }
+
+    #[test]
+    fn a_split_map_reads_its_registry_through_an_alias_at_the_anchor() {
+        let text = "regs:\n  main: &reg ghcr.io\na:\n  image:\n    registry: *reg\n    repository: acme/a\nb:\n  registry: *reg\n";
+        let found = scan(FileKind::Helm, text).unwrap();
+        let c = &found.composites[0];
+        let registry = c.registry.as_ref().unwrap();
+        assert_eq!((registry.span.clone(), registry.alias), (19..26, true));
+        assert_eq!(&text[c.span()], "acme/a");
+        assert_eq!(found.anchors, [(19..26, "&reg".to_owned())]);
+        // A registry setting read through an alias stays a setting.
+        assert_eq!(found.sites.len(), 1);
+        assert_eq!(found.sites[0].why, Some(REGISTRY_SETTING));
     }
 
     #[test]
