@@ -161,11 +161,10 @@ where
         for root in rest {
             builder.add(root);
         }
-        builder.threads(options.threads.min(max_threads()));
         builder.max_depth(options.max_depth);
         builder.same_file_system(options.one_file_system);
         builder.overrides(overrides.clone());
-        run(&builder, options.max_filesize, &visit);
+        run(&mut builder, options.threads, options.max_filesize, &visit);
     }
     Ok(())
 }
@@ -197,37 +196,146 @@ pub(crate) fn read_limited(source: impl Read, max: u64) -> Result<Vec<u8>, Probl
     }
 }
 
-/// Walks with `builder` on its threads, reading each file into the thread's buffer.
-fn run<F>(builder: &WalkBuilder, max: u64, visit: &F)
+/// Walks with `builder` on `threads` threads (0: one per core, at most 12, as `ignore` picks),
+/// reading each file into the thread's buffer. The walker's threads are counted first: under a
+/// process limit it runs on as many as can be started, and on the calling thread alone when
+/// none can (`ignore` panics, or waits forever, when a worker thread cannot be created).
+fn run<F>(builder: &mut WalkBuilder, threads: usize, max: u64, visit: &F)
 where
     F: Fn(&Path, Visit<'_>) + Sync,
 {
+    let wanted = match threads {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get().min(12)),
+        n => n.min(max_threads()),
+    };
+    let threads = startable_threads(wanted);
+    if threads < wanted {
+        return walk_limited(builder, threads, max, visit);
+    }
+    builder.threads(threads);
     builder.build_parallel().run(|| {
         let mut buffer = Vec::new();
         Box::new(move |entry| {
-            match entry {
-                // Lock files list packages, not images; read only when named.
-                Ok(entry) if entry.depth() > 0 && is_lock_file(entry.file_name()) => {}
-                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                    // A path the user named is opened as given; below it, symlinks are not followed.
-                    let follow = entry.depth() == 0;
-                    match read(entry.path(), follow, max, &mut buffer) {
-                        Ok(len) => visit(entry.path(), Visit::Bytes(&buffer[..len])),
-                        Err(problem) => visit(entry.path(), Visit::Problem(problem)),
-                    }
-                    if buffer.len() > KEPT_BUFFER {
-                        buffer = Vec::new();
-                    }
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    let path = error_path(&err).unwrap_or_default();
-                    visit(&path, Visit::Problem(Problem::Walk(Arc::new(err))));
-                }
-            }
+            visit_entry(entry, max, &mut buffer, visit);
             WalkState::Continue
         })
     });
+}
+
+/// The walk under a thread limit: the directories are walked on the calling thread, and files
+/// are read and visited on up to `threads` threads, each started only if it can be (a thread
+/// that cannot leaves its work to the others, the last one to the calling thread). Slower than
+/// the parallel walk, but no thread it asks for is needed.
+fn walk_limited<F>(builder: &WalkBuilder, threads: usize, max: u64, visit: &F)
+where
+    F: Fn(&Path, Visit<'_>) + Sync,
+{
+    type Entry = Result<ignore::DirEntry, ignore::Error>;
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Entry>(256);
+    let receiver = std::sync::Mutex::new(receiver);
+    std::thread::scope(|scope| {
+        let mut readers = 0;
+        for _ in 0..threads {
+            let receiver = &receiver;
+            let read = move || {
+                let mut buffer = Vec::new();
+                loop {
+                    let next = match receiver.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    match next {
+                        Ok(entry) => visit_entry(entry, max, &mut buffer, visit),
+                        Err(_) => return,
+                    }
+                }
+            };
+            let spawned = std::thread::Builder::new()
+                .name("reimage-read".to_owned())
+                .spawn_scoped(scope, read);
+            if spawned.is_err() {
+                break;
+            }
+            readers += 1;
+        }
+        let mut buffer = Vec::new();
+        for entry in builder.build() {
+            let entry = match readers {
+                0 => entry,
+                _ => match sender.send(entry) {
+                    Ok(()) => continue,
+                    Err(std::sync::mpsc::SendError(entry)) => entry,
+                },
+            };
+            visit_entry(entry, max, &mut buffer, visit);
+        }
+        drop(sender);
+    });
+}
+
+/// Reads one entry of the walk (a file into `buffer`) and hands it to `visit`.
+fn visit_entry<F>(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    max: u64,
+    buffer: &mut Vec<u8>,
+    visit: &F,
+) where
+    F: Fn(&Path, Visit<'_>) + Sync,
+{
+    match entry {
+        // Lock files list packages, not images; read only when named.
+        Ok(entry) if entry.depth() > 0 && is_lock_file(entry.file_name()) => {}
+        Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+            // A path the user named is opened as given; below it, symlinks are not followed.
+            let follow = entry.depth() == 0;
+            match read(entry.path(), follow, max, buffer) {
+                Ok(len) => visit(entry.path(), Visit::Bytes(&buffer[..len])),
+                Err(problem) => visit(entry.path(), Visit::Problem(problem)),
+            }
+            if buffer.len() > KEPT_BUFFER {
+                *buffer = Vec::new();
+            }
+        }
+        Ok(_) => {}
+        Err(err) => {
+            let path = error_path(&err).unwrap_or_default();
+            visit(&path, Visit::Problem(Problem::Walk(Arc::new(err))));
+        }
+    }
+}
+
+/// How many of `wanted` threads can be started now: each is started and held until all are
+/// counted, then let go. A process limit shared with other processes may change between the
+/// count and the walk; the count keeps the walk from asking for threads the limit never allowed.
+fn startable_threads(wanted: usize) -> usize {
+    let gate = std::sync::RwLock::new(());
+    let hold = gate
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let started = std::thread::scope(|scope| {
+        let mut started = 0;
+        for _ in 0..wanted {
+            let spawned = std::thread::Builder::new()
+                .name("reimage-probe".to_owned())
+                .spawn_scoped(scope, || drop(gate.read()));
+            if spawned.is_err() {
+                break;
+            }
+            started += 1;
+        }
+        drop(hold);
+        started
+    });
+    if let Some(forced) = test_thread_limit() {
+        return started.min(forced);
+    }
+    started
+}
+
+/// `REIMAGE_TEST_MAX_THREADS=N`: tests of the single-threaded walk where no process limit can
+/// be set.
+fn test_thread_limit() -> Option<usize> {
+    std::env::var("REIMAGE_TEST_MAX_THREADS").ok()?.parse().ok()
 }
 
 /// Package managers' lock files (sorted): generated, large, and full of names that look like
@@ -399,7 +507,7 @@ fn read(path: &Path, follow: bool, max: u64, buffer: &mut Vec<u8>) -> Result<usi
     // One spare byte, so reading to the known length needs no second growth to see the end.
     let exact = usize::try_from(len).map_err(|_| too_large(len))? + 1;
     if buffer.len() < exact.max(FIRST_BUFFER) {
-        buffer.resize(exact.max(FIRST_BUFFER), 0);
+        grow(buffer, exact.max(FIRST_BUFFER))?;
     }
     let mut filled = 0;
     loop {
@@ -408,7 +516,7 @@ fn read(path: &Path, follow: bool, max: u64, buffer: &mut Vec<u8>) -> Result<usi
             if filled as u64 > max {
                 return Err(too_large(filled as u64));
             }
-            buffer.resize(filled * 2, 0);
+            grow(buffer, filled * 2)?;
         }
         match file.read(&mut buffer[filled..]) {
             Ok(0) if filled as u64 > max => return Err(too_large(filled as u64)),
@@ -418,6 +526,21 @@ fn read(path: &Path, follow: bool, max: u64, buffer: &mut Vec<u8>) -> Result<usi
             Err(e) => return Err(cannot(e)),
         }
     }
+}
+
+/// Grows `buffer` to `len` bytes, or says the file could not be read for want of memory (a
+/// report line for that file, not an abort of the run).
+fn grow(buffer: &mut Vec<u8>, len: usize) -> Result<(), Problem> {
+    let more = len.saturating_sub(buffer.len());
+    if buffer.try_reserve_exact(more).is_err() {
+        let message = format!("not enough memory to read {len} bytes");
+        return Err(Problem::Unreadable(Arc::new(std::io::Error::new(
+            std::io::ErrorKind::OutOfMemory,
+            message,
+        ))));
+    }
+    buffer.resize(len, 0);
+    Ok(())
 }
 
 #[cfg(test)]

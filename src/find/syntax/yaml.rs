@@ -62,19 +62,36 @@ pub(crate) fn scan_masked(
     masked: &str,
     text: &str,
 ) -> Result<Structure, ParseError> {
+    let mut cursor = Cursor::new(masked);
+    let events = Parser::new_from_str(masked).map(move |event| {
+        let (event, span) = event.map_err(|e| ParseError::new(e.to_string()))?;
+        Ok((
+            event,
+            cursor.bytes(span.start.index())..cursor.bytes(span.end.index()),
+        ))
+    });
+    scan_events(kind, masked, text, events)
+}
+
+/// Reads a stream of YAML `events` with the byte ranges they cover in `masked` (the YAML
+/// parser's, or the JSON tokenizer's): the one walker every structural YAML and JSON read shares.
+pub(super) fn scan_events<'e>(
+    kind: FileKind,
+    masked: &str,
+    text: &str,
+    events: impl Iterator<Item = Result<(Event<'e>, Range<usize>), ParseError>>,
+) -> Result<Structure, ParseError> {
     debug_assert_eq!(masked.len(), text.len());
     let mut walker = Walker {
         kind,
         text: masked,
         original: text,
-        cursor: Cursor::new(masked),
         frames: Vec::new(),
         anchors: HashMap::new(),
         out: Structure::default(),
     };
-    for event in Parser::new_from_str(masked) {
-        let (event, span) = event.map_err(|e| ParseError::new(e.to_string()))?;
-        let range = walker.cursor.bytes(span.start.index())..walker.cursor.bytes(span.end.index());
+    for event in events {
+        let (event, range) = event?;
         walker.event(event, range);
     }
     let mut out = walker.out;
@@ -90,7 +107,6 @@ struct Walker<'t> {
     text: &'t str,
     /// The file's text, where values are read.
     original: &'t str,
-    cursor: Cursor<'t>,
     frames: Vec<Frame>,
     /// Anchor id → the anchored scalar's editable span, if it is literal.
     anchors: HashMap<usize, Result<Range<usize>, Range<usize>>>,
