@@ -208,3 +208,79 @@ fn the_walk_runs_on_the_calling_thread_when_no_thread_can_be_started() {
         assert_eq!(tree.read_str(&path), format!("image: {NEW}:{i}\n"));
     }
 }
+
+// 3. A run that stops early says which files it wrote.
+
+#[test]
+fn a_run_interrupted_while_writing_reports_which_files_were_written() {
+    let mut tree = Tree::new();
+    for i in 10..40 {
+        tree = tree.file(&format!("f{i}.yaml"), format!("image: {OLD}:{i}\n"));
+    }
+    let child = Command::new(bin())
+        .args(["rename", OLD, NEW, "-w", "-j", "1", "--format", "json", "."])
+        .env("REIMAGE_TEST_DELAY_BEFORE_RENAME_MS", "150")
+        .current_dir(tree.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupted once the first file is written (each write waits 150 ms before its rename).
+    let start = Instant::now();
+    while !tree.read_str("f10.yaml").contains(NEW) {
+        assert!(start.elapsed() < Duration::from_secs(60), "nothing written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = rustix::process::Pid::from_child(&child);
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a whole report");
+    let not_written: Vec<&str> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(
+                e["message"].as_str().unwrap().contains("interrupted"),
+                "{e}"
+            );
+            e["path"].as_str().unwrap()
+        })
+        .collect();
+    let written: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["action"] == "rewrite")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(!written.is_empty() && !not_written.is_empty(), "{doc:#}");
+    assert_eq!(written.len() + not_written.len(), 30);
+    for i in 10..40 {
+        let name = format!("f{i}.yaml");
+        let now = tree.read_str(&name);
+        if written.contains(&name.as_str()) {
+            assert_eq!(
+                now,
+                format!("image: {NEW}:{i}\n"),
+                "{name} reported written"
+            );
+        } else {
+            assert!(
+                not_written.contains(&name.as_str()),
+                "{name} in neither list"
+            );
+            assert_eq!(
+                now,
+                format!("image: {OLD}:{i}\n"),
+                "{name} reported not written"
+            );
+        }
+    }
+}
