@@ -67,22 +67,8 @@ fn a_large_json_file_is_listed_under_a_tight_address_space_limit() {
     }
     text.push_str("]}\n");
     let tree = Tree::new().file("metrics.json", &text);
-    let mut command = Command::new(bin());
-    command
-        .args(["list", "-j", "1", "--format", "json", "."])
-        .current_dir(tree.path());
-    const LIMIT: u64 = 256 << 20;
-    // SAFETY: `setrlimit` is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = rustix::process::Rlimit {
-                current: Some(LIMIT),
-                maximum: Some(LIMIT),
-            };
-            rustix::process::setrlimit(rustix::process::Resource::As, limit)?;
-            Ok(())
-        });
-    }
+    let args = ["list", "-j", "1", "--format", "json", "."];
+    let command = with_address_space(tree.path(), &args, 256 << 20);
     let out = run_within(command, Duration::from_secs(120)).expect("finishes");
     assert_eq!(
         out.status.code(),
@@ -100,6 +86,52 @@ fn a_large_json_file_is_listed_under_a_tight_address_space_limit() {
         .collect();
     assert_eq!(found, ["ghcr.io/acme/web:1"]);
     assert!(doc["warnings"].as_array().unwrap().is_empty(), "{doc:#}");
+}
+
+/// `reimage ARGS` in `dir` with its address space limited to `limit` bytes.
+fn with_address_space(dir: &Path, args: &[&str], limit: u64) -> Command {
+    let mut command = Command::new(bin());
+    command.args(args).current_dir(dir);
+    // SAFETY: `setrlimit` is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = rustix::process::Rlimit {
+                current: Some(limit),
+                maximum: Some(limit),
+            };
+            rustix::process::setrlimit(rustix::process::Resource::As, limit)?;
+            Ok(())
+        });
+    }
+    command
+}
+
+/// A 30 MB file (under the 64 MiB size limit) and ever less address space: the run succeeds
+/// until the file's buffer cannot be allocated, which is then an error line for the file (exit 2),
+/// never an abort.
+#[test]
+fn a_file_whose_buffer_cannot_be_allocated_is_reported_not_an_abort() {
+    let line = format!("{}\n", "x".repeat(99));
+    let tree = Tree::new().file("big.txt", line.repeat(300_000));
+    let args = ["list", "-j", "1", "--format", "json", "."];
+    for mib in (10..=120u64).rev().step_by(10) {
+        let out = run_within(
+            with_address_space(tree.path(), &args, mib << 20),
+            Duration::from_secs(60),
+        )
+        .expect("finishes");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        match out.status.code() {
+            Some(0) => continue,
+            Some(2) if stdout.contains("not enough memory to read 30000001 bytes") => return,
+            _ => panic!(
+                "at {mib} MiB: {:?}\n{stdout}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+    panic!("the file was read even in 10 MiB of address space");
 }
 
 // 3. Threads.

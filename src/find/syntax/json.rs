@@ -522,8 +522,12 @@ mod tests {
         /// Every JSON document the YAML parser reads gives the same structure through the JSON
         /// tokenizer: the same sites (spans, confidence, reasons) and split maps.
         #[test]
-        fn the_json_tokenizer_reads_what_the_yaml_parser_reads(value in json(), style in 0u8..4) {
-            let mut text = String::new();
+        fn the_json_tokenizer_reads_what_the_yaml_parser_reads(
+            value in json(),
+            style in 0u8..4,
+            bom in any::<bool>(),
+        ) {
+            let mut text = String::from(if bom { "\u{feff}" } else { "" });
             write(&value, style, 0, &mut text);
             let Ok(by_yaml) = yaml::scan(FileKind::Json, &text) else {
                 return Ok(());
