@@ -68,6 +68,9 @@ pub enum ReviewReason {
     /// A value read from a YAML anchor (`&reg`) that other references share, and the rules
     /// would leave them different (one rewritten, another not, or rewritten differently).
     SharedAnchor,
+    /// A value read through a YAML alias whose anchor is outside every reference that reads it
+    /// (`registries: {mirror: &mirror …}`): a rewrite would edit bytes outside the reference.
+    AnchorElsewhere,
 }
 
 impl ReviewReason {
@@ -99,6 +102,9 @@ impl ReviewReason {
             }
             ReviewReason::SharedAnchor => {
                 "the value comes from a YAML anchor that other references share, and the rules treat them differently; edit it by hand"
+            }
+            ReviewReason::AnchorElsewhere => {
+                "the value comes from a YAML anchor outside this reference; edit it there by hand"
             }
             ReviewReason::BareNameInVariable => {
                 "a bare name in a variable; give it a tag or a registry, or rename it by hand"
@@ -375,6 +381,12 @@ impl Finding {
             (Outcome::Review(ReviewReason::SharedAnchor), _) if self.detail.is_some() => {
                 Some(format!(
                     "the value comes from the YAML anchor {}, which other references share and the rules treat differently; edit it by hand",
+                    self.detail.as_deref().unwrap_or_default()
+                ))
+            }
+            (Outcome::Review(ReviewReason::AnchorElsewhere), _) if self.detail.is_some() => {
+                Some(format!(
+                    "the value comes from the YAML anchor {}, outside this reference; edit it there by hand",
                     self.detail.as_deref().unwrap_or_default()
                 ))
             }

@@ -155,3 +155,28 @@ fn a_registry_setting_read_through_an_alias_is_no_image() {
         .collect();
     assert_eq!(listed, ["nginx:1"]);
 }
+
+#[test]
+fn an_anchor_outside_the_map_that_reads_it_is_left_to_a_human() {
+    // `migrations` reads `registry: *internal`, anchored under `registries:`: a rewrite would edit
+    // bytes outside the reference (and change what `registries.internal` says).
+    let tree = fixture();
+    let before = tree.read(VALUES);
+    let rule = ["rename", "registry.acme.internal:5000/", "ghcr.io/acme/"];
+    let doc = tree
+        .run(&[&rule[..], &["--format", "json", "."]].concat())
+        .json();
+    let found = findings(&doc);
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(
+        (&found[0]["action"], &found[0]["line"]),
+        (&"review".into(), &73.into())
+    );
+    assert!(found[0]["note"]
+        .as_str()
+        .unwrap()
+        .contains("&internal (line 12)"));
+    tree.run(&[&rule[..], &["-w", "--allow-dirty", "."]].concat())
+        .expect_code(0);
+    assert_eq!(tree.read(VALUES), before);
+}
