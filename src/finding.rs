@@ -65,6 +65,12 @@ pub enum ReviewReason {
     /// A matching name written with uppercase letters (`GHCR.io/o/app`), which registries do not
     /// take as written.
     Uppercase,
+    /// A value read from a YAML anchor (`&reg`) that other references share, and the rules
+    /// would leave them different (one rewritten, another not, or rewritten differently).
+    SharedAnchor,
+    /// A value read through a YAML alias whose anchor is outside every reference that reads it
+    /// (`registries: {mirror: &mirror …}`): a rewrite would edit bytes outside the reference.
+    AnchorElsewhere,
 }
 
 impl ReviewReason {
@@ -93,6 +99,12 @@ impl ReviewReason {
             }
             ReviewReason::TemplatedWord => {
                 "the word holds a variable or a template, so it is not one literal name; check it by hand"
+            }
+            ReviewReason::SharedAnchor => {
+                "the value comes from a YAML anchor that other references share, and the rules treat them differently; edit it by hand"
+            }
+            ReviewReason::AnchorElsewhere => {
+                "the value comes from a YAML anchor outside this reference; edit it there by hand"
             }
             ReviewReason::BareNameInVariable => {
                 "a bare name in a variable; give it a tag or a registry, or rename it by hand"
@@ -301,6 +313,9 @@ pub struct Finding {
     pub repository: Option<String>,
     pub tag: Option<String>,
     pub digest: Option<String>,
+    /// What a review reason names in the file: the anchor of [`ReviewReason::SharedAnchor`]
+    /// (`&reg at line 3`).
+    pub detail: Option<Arc<str>>,
 }
 
 impl Finding {
@@ -363,6 +378,18 @@ impl Finding {
                 repin.was
             )),
             (_, Some(Disposition::Kept(reason))) => Some(reason.message().to_owned()),
+            (Outcome::Review(ReviewReason::SharedAnchor), _) if self.detail.is_some() => {
+                Some(format!(
+                    "the value comes from the YAML anchor {}, which other references share and the rules treat differently; edit it by hand",
+                    self.detail.as_deref().unwrap_or_default()
+                ))
+            }
+            (Outcome::Review(ReviewReason::AnchorElsewhere), _) if self.detail.is_some() => {
+                Some(format!(
+                    "the value comes from the YAML anchor {}, outside this reference; edit it there by hand",
+                    self.detail.as_deref().unwrap_or_default()
+                ))
+            }
             (Outcome::Review(reason), _) => Some(reason.message().to_owned()),
             (Outcome::Rewrite { .. }, _) => self
                 .digest
@@ -377,7 +404,9 @@ impl Finding {
         let (_, edits) = self.rewrite()?;
         let mut out = String::with_capacity(self.old.len() + 16);
         let mut at = self.span.start;
-        for edit in edits {
+        // An edit outside the span (at a YAML anchor elsewhere in the file) is not part of it.
+        let inside = |e: &&Edit| self.span.start <= e.range.start && e.range.end <= self.span.end;
+        for edit in edits.iter().filter(inside) {
             out.push_str(
                 self.old
                     .get(at - self.span.start..edit.range.start - self.span.start)?,
@@ -467,6 +496,7 @@ mod tests {
             repository: None,
             tag: None,
             digest: None,
+            detail: None,
         }
     }
 

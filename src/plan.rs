@@ -34,7 +34,9 @@ impl FilePlan {
             .iter()
             .flat_map(|f| f.edits().iter().map(|e| (&e.range, e.new.as_str())))
             .collect();
-        edits.sort_by_key(|(range, _)| range.start);
+        edits.sort_by_key(|(range, _)| (range.start, range.end));
+        // Maps that share a YAML anchor carry the same edit of it: it is made once.
+        edits.dedup();
         edits
     }
 

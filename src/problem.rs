@@ -133,6 +133,8 @@ pub enum WriteProblem {
     PathChanged { component: String },
     #[error("not written: it is inside a .git directory, which is never written")]
     GitDir,
+    #[error("not written: the run was interrupted (a signal) before this file")]
+    Interrupted,
     #[error("not written: it is not under any of the given paths")]
     OutsidePaths,
     #[error("not written: its {what} could not be kept: {source}")]

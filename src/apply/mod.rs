@@ -45,7 +45,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use rustix::fs::{self as rfs, Access, AtFlags, Mode, OFlags, Stat, XattrFlags};
@@ -142,12 +142,19 @@ pub fn apply_all(
         n => n.min(crate::walk::max_threads()),
     };
     let chunk = files.len().div_ceil(workers.max(1)).max(1);
+    let stop = interruption();
     let write_chunk = |offset: usize, part: &[FilePlan]| {
         part.iter()
             .enumerate()
-            .filter_map(|(i, file)| match apply(file, options) {
-                Ok(Outcome::Unchanged | Outcome::Written { lost: None }) => None,
-                other => Some((offset + i, other)),
+            .filter_map(|(i, file)| {
+                let outcome = match stop.load(Ordering::Relaxed) {
+                    true if file.original.is_some() => Err(WriteProblem::Interrupted),
+                    _ => apply(file, options),
+                };
+                match outcome {
+                    Ok(Outcome::Unchanged | Outcome::Written { lost: None }) => None,
+                    other => Some((offset + i, other)),
+                }
             })
             .collect::<Vec<_>>()
     };
@@ -172,6 +179,25 @@ pub fn apply_all(
         }
         done
     })
+}
+
+/// A flag that SIGINT, SIGTERM and SIGHUP set from now on: files not yet begun are then not
+/// written (each is reported), the file being written is finished, and the report says which
+/// files were written. A second signal ends the run at once (exit 130), still leaving each file
+/// wholly old or wholly new. Without signal handlers (they could not be installed) a signal ends
+/// the run as before.
+fn interruption() -> std::sync::Arc<AtomicBool> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    static STOP: OnceLock<std::sync::Arc<AtomicBool>> = OnceLock::new();
+    STOP.get_or_init(|| {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, stop.clone())
+                .and_then(|_| signal_hook::flag::register(signal, stop.clone()));
+        }
+        stop
+    })
+    .clone()
 }
 
 /// Writes `plan`'s new bytes to its file atomically, or says why not.

@@ -258,6 +258,7 @@ impl Judge<'_> {
             repository: parsed.map(ImageRef::repository),
             tag: parsed.and_then(|r| r.tag().map(str::to_owned)),
             digest: parsed.and_then(|r| r.digest().map(str::to_owned)),
+            detail: None,
         }
     }
 }

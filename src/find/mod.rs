@@ -11,6 +11,7 @@
 //! 3. `judge`: each candidate, by where it stands, becomes a finding or nothing.
 //! 4. `locate` gives findings their line and column; `suppress` marks `reimage: ignore`d ones.
 
+mod anchors;
 mod judge;
 mod locate;
 mod matcher;
@@ -25,6 +26,7 @@ use crate::classify::{refine_yaml_by_content, FileKind};
 use crate::finding::{Disposition, Finding, Outcome, ReviewReason};
 use crate::problem::Problem;
 
+use anchors::Source;
 use judge::Judge;
 use locate::{LineCache, Locator, Place};
 pub(crate) use matcher::{Hits, Matcher};
@@ -92,32 +94,39 @@ struct FileScan<'a> {
 
 impl FileScan<'_> {
     /// Judges every candidate by where it stands, then locates and suppresses the findings.
+    /// Findings that would edit a YAML anchor other references read differently are then
+    /// made review findings (`anchors`).
     fn run(&self, tokens: Vec<Token>) -> Vec<Finding> {
-        let mut findings: Vec<Finding> = self
+        let mut findings: Vec<(Source, Finding)> = self
             .candidates(tokens)
             .into_iter()
             .filter_map(|(tok, site)| self.judge.judge(&tok, site.as_ref()))
+            .map(|f| (Source::Token, f))
             .collect();
         findings.extend(
             self.structure
                 .composites
                 .iter()
-                .filter_map(|c| self.judge.judge_composite(c)),
+                .enumerate()
+                .filter_map(|(i, c)| Some((Source::Map(i), self.judge.judge_composite(c)?))),
         );
-        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        findings.sort_by_key(|(_, f)| (f.span.start, f.span.end));
         if findings.is_empty() {
-            return findings;
+            return Vec::new();
         }
         let text = self.judge.text;
         let ignored = suppress::IgnoredLines::new(text);
         let mut locator = Locator::default();
-        for finding in &mut findings {
+        for (_, finding) in &mut findings {
             (finding.line, finding.column) = locator.locate(text, finding.span.start);
             if ignored.contains(finding.line) && finding.outcome != Outcome::Inventory {
                 finding.disposition = Some(Disposition::Ignored);
             }
         }
-        findings
+        if !self.structure.anchors.is_empty() {
+            anchors::settle(&self.structure, text, &mut findings);
+        }
+        findings.into_iter().map(|(_, f)| f).collect()
     }
 
     /// Every candidate once, in file order, with the site it stands in: the needle tokens

@@ -37,16 +37,6 @@ pub(crate) enum Accepts {
 }
 
 impl Site {
-    /// A structural image field.
-    pub(crate) fn structural(span: Range<usize>) -> Self {
-        Site {
-            span,
-            confidence: Confidence::Structural,
-            why: None,
-            accepts: Accepts::Any,
-        }
-    }
-
     /// A place a human must look at, for `why`.
     pub(crate) fn review(span: Range<usize>, why: ReviewReason) -> Self {
         Site {
@@ -67,6 +57,9 @@ pub(crate) type LineSite = (Range<usize>, Confidence);
 pub(crate) struct Part {
     pub(crate) span: Range<usize>,
     pub(crate) value: String,
+    /// Read through a YAML alias (`registry: *reg`): the span is the anchored scalar's, which
+    /// may be anywhere in the file and may be shared with other maps.
+    pub(crate) alias: bool,
 }
 
 /// `image: {registry, repository, tag, digest}`: one reference written in several scalars.
@@ -90,15 +83,17 @@ impl Composite {
             .map(|p| &p.span)
     }
 
-    /// From the first written part's start to the last one's end: where the reference is.
+    /// From the first written part's start to the last one's end: where the reference is. Parts
+    /// read through an alias are elsewhere in the file and count only when all parts are.
     pub(crate) fn span(&self) -> Range<usize> {
-        let written = || {
+        let parts = || {
             [&self.registry, &self.repository, &self.tag, &self.digest]
                 .into_iter()
                 .flatten()
                 .filter(|p| !p.value.is_empty())
-                .map(|p| &p.span)
         };
+        let own = parts().any(|p| !p.alias);
+        let written = || parts().filter(move |p| !own || !p.alias).map(|p| &p.span);
         let start = written().map(|s| s.start).min().unwrap_or_default();
         let end = written().map(|s| s.end).max().unwrap_or_default();
         start..end
@@ -115,6 +110,9 @@ pub(crate) struct Structure {
     /// Template actions (`{{ … }}`), sorted: values holding one are left to the line readers,
     /// which read every line that has one.
     pub(crate) templated: Vec<Range<usize>>,
+    /// YAML anchors on literal scalars (`&reg ghcr.io`): the scalar's span and the anchor's
+    /// name, sorted by span. Aliases in image positions and split maps read the anchor's span.
+    pub(crate) anchors: Vec<(Range<usize>, String)>,
 }
 
 impl Structure {

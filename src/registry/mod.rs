@@ -230,7 +230,7 @@ fn ask_all(
             let down: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
             for _ in 0..concurrency.clamp(1, list.len()) {
                 let (next, down, answers) = (next.clone(), down.clone(), &answers);
-                scope.spawn(move || {
+                let work = move || {
                     while let Some(&t) = list.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let answer = match down.get() {
                             Some(detail) => Answer::Down {
@@ -244,7 +244,16 @@ fn ask_all(
                         let mut answers = answers.lock().expect("no panic while holding");
                         answers.insert(t.clone(), answer);
                     }
-                });
+                };
+                // A thread that cannot be created (a process limit): the threads already
+                // started share this registry's list; when none could be, this one asks.
+                if std::thread::Builder::new()
+                    .spawn_scoped(scope, work.clone())
+                    .is_err()
+                {
+                    work();
+                    break;
+                }
             }
         }
     });

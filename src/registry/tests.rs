@@ -70,6 +70,7 @@ fn rewrite(old: &str, old_name: &str, new_name: &str) -> Finding {
         repository: None,
         tag: None,
         digest: None,
+        detail: None,
     }
 }
 

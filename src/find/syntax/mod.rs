@@ -2,9 +2,10 @@
 //! in Markdown, a code fence's), which readers run on the whole file and which on a line.
 //! Every front-end returns sites (`find::site`); none imports another, only the shared lexing
 //! in [`words`] and the tables in `find::vocabulary`. JSON is read by the YAML front-ends (JSON
-//! is YAML); `.env`, Makefiles and plain text get only the shell readers every file gets.
+//! is YAML), its structure through its own tokenizer (`json`); `.env`, Makefiles and plain text get only the shell readers every file gets.
 
 mod dockerfile;
+mod json;
 mod markdown;
 mod program;
 mod shell;
@@ -61,7 +62,7 @@ pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>,
 fn read_yaml(kind: FileKind, text: &str) -> Result<Structure, ParseError> {
     let actions = template::Actions::find(text.as_bytes());
     if actions.is_empty() {
-        return yaml::scan(kind, text);
+        return scan_plain(kind, text);
     }
     let masked = || match actions.unclosed {
         Some(at) => {
@@ -72,7 +73,7 @@ fn read_yaml(kind: FileKind, text: &str) -> Result<Structure, ParseError> {
         }
         None => yaml::scan_masked(kind, &actions.mask(text), text),
     };
-    let plain = || yaml::scan(kind, text);
+    let plain = || scan_plain(kind, text);
     let parsed = if actions.start_values(text.as_bytes()) {
         masked().or_else(|e| plain().map_err(|_| e))
     } else {
@@ -82,6 +83,18 @@ fn read_yaml(kind: FileKind, text: &str) -> Result<Structure, ParseError> {
         structure.templated = actions.ranges;
         structure
     })
+}
+
+/// YAML or JSON as written (no masking). JSON is read by the JSON tokenizer, whose memory is
+/// the nesting depth, with the YAML walker; what is not strict JSON (comments, trailing commas,
+/// YAML in a `.json` file) is read by the YAML parser as before.
+fn scan_plain(kind: FileKind, text: &str) -> Result<Structure, ParseError> {
+    if kind.syntax() == Syntax::Json {
+        if let Ok(structure) = yaml::scan_events(kind, text, text, json::Events::new(text)) {
+            return Ok(structure);
+        }
+    }
+    yaml::scan(kind, text)
 }
 
 /// Whether `span` is template code in a file whose `structure` was read (a function or value

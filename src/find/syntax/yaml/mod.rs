@@ -15,11 +15,14 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+mod scalar;
+
 use super::template;
 use crate::classify::FileKind;
 use crate::find::site::{Composite, ParseError, Part, Site, Structure};
 use crate::find::vocabulary::{self, KeyReader, KeyRole, SplitPart, DOCKER_SCHEME, USES_KEY};
 use crate::finding::{Confidence, ReviewReason};
+use scalar::{anchor_name, block_line, literal_span, Cursor};
 
 const OPAQUE: ReviewReason = ReviewReason::OpaqueYaml;
 const REGISTRY_SETTING: ReviewReason = ReviewReason::RegistrySetting;
@@ -62,24 +65,42 @@ pub(crate) fn scan_masked(
     masked: &str,
     text: &str,
 ) -> Result<Structure, ParseError> {
+    let mut cursor = Cursor::new(masked);
+    let events = Parser::new_from_str(masked).map(move |event| {
+        let (event, span) = event.map_err(|e| ParseError::new(e.to_string()))?;
+        Ok((
+            event,
+            cursor.bytes(span.start.index())..cursor.bytes(span.end.index()),
+        ))
+    });
+    scan_events(kind, masked, text, events)
+}
+
+/// Reads a stream of YAML `events` with the byte ranges they cover in `masked` (the YAML
+/// parser's, or the JSON tokenizer's): the one walker every structural YAML and JSON read shares.
+pub(super) fn scan_events<'e>(
+    kind: FileKind,
+    masked: &str,
+    text: &str,
+    events: impl Iterator<Item = Result<(Event<'e>, Range<usize>), ParseError>>,
+) -> Result<Structure, ParseError> {
     debug_assert_eq!(masked.len(), text.len());
     let mut walker = Walker {
         kind,
         text: masked,
         original: text,
-        cursor: Cursor::new(masked),
         frames: Vec::new(),
         anchors: HashMap::new(),
         out: Structure::default(),
     };
-    for event in Parser::new_from_str(masked) {
-        let (event, span) = event.map_err(|e| ParseError::new(e.to_string()))?;
-        let range = walker.cursor.bytes(span.start.index())..walker.cursor.bytes(span.end.index());
+    for event in events {
+        let (event, range) = event?;
         walker.event(event, range);
     }
     let mut out = walker.out;
     out.sites.sort_by_key(|s| (s.span.start, s.span.end));
     out.sites.dedup();
+    out.anchors.sort_by_key(|(span, _)| (span.start, span.end));
     Ok(out)
 }
 
@@ -89,7 +110,6 @@ struct Walker<'t> {
     text: &'t str,
     /// The file's text, where values are read.
     original: &'t str,
-    cursor: Cursor<'t>,
     frames: Vec<Frame>,
     /// Anchor id → the anchored scalar's editable span, if it is literal.
     anchors: HashMap<usize, Result<Range<usize>, Range<usize>>>,
@@ -126,25 +146,10 @@ impl Walker<'_> {
                 self.value_done();
             }
             Event::Scalar(value, style, anchor, _) => self.scalar(&value, style, anchor, range),
-            Event::Alias(id) => {
-                if self.in_value_position() && self.image_position(None).is_some() {
-                    match self.anchors.get(&id).cloned() {
-                        Some(Ok(span)) => self.out.sites.push(Site::structural(span)),
-                        Some(Err(span)) => self.out.sites.push(Site::review(span, OPAQUE)),
-                        None => {}
-                    }
-                }
-                self.value_done();
-            }
+            Event::Alias(id) => self.alias(id),
             Event::DocumentStart(_) | Event::DocumentEnd => self.frames.clear(),
             _ => {}
         }
-    }
-
-    fn in_value_position(&self) -> bool {
-        self.frames
-            .last()
-            .is_some_and(|f| !f.is_map || !f.expecting_key)
     }
 
     /// A map's value has been read: the next scalar is a key again.
@@ -153,6 +158,49 @@ impl Walker<'_> {
             top.expecting_key = true;
             top.key = None;
         }
+    }
+
+    /// An alias reads its anchored scalar where it stands: as an image (edited at the anchor), or
+    /// as a part of a split map (the part's span is the anchor's, marked as read through an alias).
+    fn alias(&mut self, id: usize) {
+        let anchored = self.anchors.get(&id).cloned();
+        let Some(top) = self.frames.last_mut() else {
+            return;
+        };
+        if top.is_map && top.expecting_key {
+            // An aliased key: the anchored scalar's value is the key.
+            let key = match &anchored {
+                Some(Ok(span)) => self.original[span.clone()].to_owned(),
+                _ => String::new(),
+            };
+            top.key = Some(key);
+            top.expecting_key = false;
+            return;
+        }
+        if let (true, Some(key), Some(Ok(span))) = (top.is_map, &top.key, &anchored) {
+            if vocabulary::split_part(key).is_some() || vocabulary::split_alias(key).is_some() {
+                let value = self.original[span.clone()].to_owned();
+                let part = Part {
+                    span: span.clone(),
+                    value,
+                    alias: true,
+                };
+                top.scalars.push((key.clone(), part));
+            }
+        }
+        if let Some(confidence) = self.image_position(None) {
+            match anchored {
+                Some(Ok(span)) => self.out.sites.push(Site {
+                    span,
+                    confidence,
+                    why: (confidence == Confidence::Review).then_some(REGISTRY_SETTING),
+                    accepts: Default::default(),
+                }),
+                Some(Err(span)) => self.out.sites.push(Site::review(span, OPAQUE)),
+                None => {}
+            }
+        }
+        self.value_done();
     }
 
     fn scalar(&mut self, value: &str, style: ScalarStyle, anchor: usize, range: Range<usize>) {
@@ -168,6 +216,10 @@ impl Walker<'_> {
         if anchor != 0 {
             self.anchors
                 .insert(anchor, editable.clone().ok_or(range.clone()));
+            if let Some(span) = &editable {
+                let name = anchor_name(self.text, range.start);
+                self.out.anchors.push((span.clone(), name));
+            }
         }
         let key = top.key.clone();
         if let (Some(k), Some(span)) = (&key, &editable) {
@@ -180,6 +232,7 @@ impl Walker<'_> {
                     Part {
                         span: span.clone(),
                         value,
+                        alias: false,
                     },
                 ));
             }
@@ -246,6 +299,10 @@ impl Walker<'_> {
         for mut site in inner.sites {
             shift(&mut site.span);
             self.out.sites.push(site);
+        }
+        for (mut span, name) in inner.anchors {
+            shift(&mut span);
+            self.out.anchors.push((span, name));
         }
         for mut composite in inner.composites {
             for part in [
@@ -389,110 +446,6 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
     }
 }
 
-/// The byte span of a scalar's value when the source spells it literally (no escapes, folding or
-/// quote doubling), so that a splice inside it edits exactly the value.
-fn literal_span(
-    text: &str,
-    value: &str,
-    style: ScalarStyle,
-    range: &Range<usize>,
-) -> Option<Range<usize>> {
-    let close = match style {
-        ScalarStyle::Plain => 0,
-        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => 1,
-        ScalarStyle::Literal | ScalarStyle::Folded => return None,
-    };
-    // A quoted scalar's span may run past its closing quote (over the blanks and a comment
-    // after it: `"a:1"   # pinned`): it ends at the quote that closes the one it starts with.
-    let range = match close {
-        1 => range.start..closing_quote(text, range)? + 1,
-        _ => range.clone(),
-    };
-    let end = range.end.checked_sub(close)?;
-    let start = end.checked_sub(value.len())?;
-    (start >= range.start && text.get(start..end) == Some(value)).then_some(start..end)
-}
-
-/// The offset of the quote closing the quoted scalar that starts at `range.start` (a `\"` escape
-/// in double quotes and a doubled `''` in single quotes do not close it).
-fn closing_quote(text: &str, range: &Range<usize>) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let quote = *bytes.get(range.start)?;
-    let mut i = range.start + 1;
-    while i < range.end.min(bytes.len()) {
-        match bytes[i] {
-            b'\\' if quote == b'"' => i += 2,
-            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
-            b if b == quote => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// The span of a block scalar's value (`|`, `|-`, `>`) that is one word on one line of the block:
-/// those bytes are verbatim, and a word on one line touches no fold. A value spread over lines,
-/// or with spaces, is not one reference.
-fn block_line(
-    text: &str,
-    value: &str,
-    style: ScalarStyle,
-    range: &Range<usize>,
-) -> Option<Range<usize>> {
-    if !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-        return None;
-    }
-    let word = value.trim_end_matches('\n');
-    if word.is_empty() || word.contains(char::is_whitespace) {
-        return None;
-    }
-    let block = text.get(range.clone())?;
-    let at = block.find(word)?;
-    if block[at + word.len()..].contains(word) {
-        return None;
-    }
-    let (start, end) = (range.start + at, range.start + at + word.len());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..start];
-    let after = text[end..].split('\n').next().unwrap_or_default();
-    let alone = before.bytes().all(|b| b == b' ') && after.trim_end_matches('\r').is_empty();
-    alone.then_some(start..end)
-}
-
-/// Converts increasing character indices to byte offsets.
-struct Cursor<'t> {
-    text: &'t str,
-    ascii: bool,
-    chars: usize,
-    bytes: usize,
-}
-
-impl<'t> Cursor<'t> {
-    fn new(text: &'t str) -> Self {
-        Cursor {
-            text,
-            ascii: text.is_ascii(),
-            chars: 0,
-            bytes: 0,
-        }
-    }
-
-    fn bytes(&mut self, chars: usize) -> usize {
-        if self.ascii {
-            return chars.min(self.text.len());
-        }
-        if chars < self.chars {
-            self.chars = 0;
-            self.bytes = 0;
-        }
-        for c in self.text[self.bytes..].chars().take(chars - self.chars) {
-            self.bytes += c.len_utf8();
-            self.chars += 1;
-        }
-        self.bytes
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,6 +483,20 @@ mod tests {
         let found = scan(FileKind::Yaml, text).unwrap();
         let spans: Vec<_> = found.sites.iter().map(|s| &text[s.span.clone()]).collect();
         assert_eq!(spans, ["ghcr.io/a/b:1"]);
+    }
+
+    #[test]
+    fn a_split_map_reads_its_registry_through_an_alias_at_the_anchor() {
+        let text = "regs:\n  main: &reg ghcr.io\na:\n  image:\n    registry: *reg\n    repository: acme/a\nb:\n  registry: *reg\n";
+        let found = scan(FileKind::Helm, text).unwrap();
+        let c = &found.composites[0];
+        let registry = c.registry.as_ref().unwrap();
+        assert_eq!((registry.span.clone(), registry.alias), (19..26, true));
+        assert_eq!(&text[c.span()], "acme/a");
+        assert_eq!(found.anchors, [(19..26, "&reg".to_owned())]);
+        // A registry setting read through an alias stays a setting.
+        assert_eq!(found.sites.len(), 1);
+        assert_eq!(found.sites[0].why, Some(REGISTRY_SETTING));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! symlinks below the given paths, and applies `-g/--glob` and `--exclude` globs. Files are opened
 //! with `O_NONBLOCK` (and `O_NOFOLLOW` below the given paths) and read only if the handle is a
 //! regular file, so a FIFO or device put in a file's place cannot block the run. Every visited file
-//! is handed to a callback on the walker's own thread, so reading and scanning overlap across cores.
+//! is handed to a callback on the walker's own thread, so reading and scanning overlap across cores;
+//! under a process limit the walk runs on the threads that can be started (`threads`).
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -18,11 +19,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ignore::overrides::OverrideBuilder;
-use ignore::{WalkBuilder, WalkState};
+use ignore::WalkBuilder;
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 
 use crate::problem::Problem;
+
+mod threads;
+
+use threads::run;
 
 /// Options that select files.
 #[derive(Debug, Clone)]
@@ -161,11 +166,10 @@ where
         for root in rest {
             builder.add(root);
         }
-        builder.threads(options.threads.min(max_threads()));
         builder.max_depth(options.max_depth);
         builder.same_file_system(options.one_file_system);
         builder.overrides(overrides.clone());
-        run(&builder, options.max_filesize, &visit);
+        run(&mut builder, options.threads, options.max_filesize, &visit);
     }
     Ok(())
 }
@@ -195,39 +199,6 @@ pub(crate) fn read_limited(source: impl Read, max: u64) -> Result<Vec<u8>, Probl
         len if len > max => Err(Problem::TooLarge { len, max }),
         _ => Ok(bytes),
     }
-}
-
-/// Walks with `builder` on its threads, reading each file into the thread's buffer.
-fn run<F>(builder: &WalkBuilder, max: u64, visit: &F)
-where
-    F: Fn(&Path, Visit<'_>) + Sync,
-{
-    builder.build_parallel().run(|| {
-        let mut buffer = Vec::new();
-        Box::new(move |entry| {
-            match entry {
-                // Lock files list packages, not images; read only when named.
-                Ok(entry) if entry.depth() > 0 && is_lock_file(entry.file_name()) => {}
-                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                    // A path the user named is opened as given; below it, symlinks are not followed.
-                    let follow = entry.depth() == 0;
-                    match read(entry.path(), follow, max, &mut buffer) {
-                        Ok(len) => visit(entry.path(), Visit::Bytes(&buffer[..len])),
-                        Err(problem) => visit(entry.path(), Visit::Problem(problem)),
-                    }
-                    if buffer.len() > KEPT_BUFFER {
-                        buffer = Vec::new();
-                    }
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    let path = error_path(&err).unwrap_or_default();
-                    visit(&path, Visit::Problem(Problem::Walk(Arc::new(err))));
-                }
-            }
-            WalkState::Continue
-        })
-    });
 }
 
 /// Package managers' lock files (sorted): generated, large, and full of names that look like
@@ -399,7 +370,7 @@ fn read(path: &Path, follow: bool, max: u64, buffer: &mut Vec<u8>) -> Result<usi
     // One spare byte, so reading to the known length needs no second growth to see the end.
     let exact = usize::try_from(len).map_err(|_| too_large(len))? + 1;
     if buffer.len() < exact.max(FIRST_BUFFER) {
-        buffer.resize(exact.max(FIRST_BUFFER), 0);
+        grow(buffer, exact.max(FIRST_BUFFER))?;
     }
     let mut filled = 0;
     loop {
@@ -408,7 +379,7 @@ fn read(path: &Path, follow: bool, max: u64, buffer: &mut Vec<u8>) -> Result<usi
             if filled as u64 > max {
                 return Err(too_large(filled as u64));
             }
-            buffer.resize(filled * 2, 0);
+            grow(buffer, filled * 2)?;
         }
         match file.read(&mut buffer[filled..]) {
             Ok(0) if filled as u64 > max => return Err(too_large(filled as u64)),
@@ -418,6 +389,21 @@ fn read(path: &Path, follow: bool, max: u64, buffer: &mut Vec<u8>) -> Result<usi
             Err(e) => return Err(cannot(e)),
         }
     }
+}
+
+/// Grows `buffer` to `len` bytes, or says the file could not be read for want of memory (a
+/// report line for that file, not an abort of the run).
+fn grow(buffer: &mut Vec<u8>, len: usize) -> Result<(), Problem> {
+    let more = len.saturating_sub(buffer.len());
+    if buffer.try_reserve_exact(more).is_err() {
+        let message = format!("not enough memory to read {len} bytes");
+        return Err(Problem::Unreadable(Arc::new(std::io::Error::new(
+            std::io::ErrorKind::OutOfMemory,
+            message,
+        ))));
+    }
+    buffer.resize(len, 0);
+    Ok(())
 }
 
 #[cfg(test)]
