@@ -128,7 +128,7 @@ pub(crate) fn structure(
         let snippet = &text[body.clone()];
         let kind = refine_yaml_by_content(FileKind::Yaml, snippet.as_bytes());
         if let Ok(mut inner) = read_yaml(kind, snippet) {
-            inner.fences = vec![0..snippet.len()];
+            inner.fences = std::iter::once(0..snippet.len()).collect();
             out.absorb(inner, body.start);
         }
     }

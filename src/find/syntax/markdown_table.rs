@@ -277,7 +277,7 @@ fn value_of(text: &str, cell: &Range<usize>) -> Value {
         span: trimmed.clone(),
         value: text[trimmed.clone()].to_owned(),
     });
-    let mut span = trimmed.clone();
+    let mut span = trimmed;
     let inner = |span: &Range<usize>| &text[span.clone()];
     if inner(&span).len() >= 2 && inner(&span).starts_with('`') && inner(&span).ends_with('`') {
         span = span.start + 1..span.end - 1;
