@@ -37,6 +37,16 @@ pub(crate) enum Accepts {
 }
 
 impl Site {
+    /// A structural image field.
+    pub(crate) fn structural(span: Range<usize>) -> Self {
+        Site {
+            span,
+            confidence: Confidence::Structural,
+            why: None,
+            accepts: Accepts::Any,
+        }
+    }
+
     /// A place a human must look at, for `why`.
     pub(crate) fn review(span: Range<usize>, why: ReviewReason) -> Self {
         Site {
@@ -113,9 +123,48 @@ pub(crate) struct Structure {
     /// YAML anchors on literal scalars (`&reg ghcr.io`): the scalar's span and the anchor's
     /// name, sorted by span. Aliases in image positions and split maps read the anchor's span.
     pub(crate) anchors: Vec<(Range<usize>, String)>,
+    /// Markdown: the code fences read as YAML structure, sorted. Their lines are then read like
+    /// a parsed file's (only those with a template action); other fences are read by lines.
+    pub(crate) fences: Vec<Range<usize>>,
 }
 
 impl Structure {
+    /// Takes in `inner`, the structure of the part of this file that starts at offset `at`,
+    /// with its spans moved to file offsets.
+    pub(crate) fn absorb(&mut self, inner: Structure, at: usize) {
+        let shift = |r: &mut Range<usize>| *r = r.start + at..r.end + at;
+        for mut site in inner.sites {
+            shift(&mut site.span);
+            self.sites.push(site);
+        }
+        for (mut span, name) in inner.anchors {
+            shift(&mut span);
+            self.anchors.push((span, name));
+        }
+        for mut composite in inner.composites {
+            for part in [
+                &mut composite.registry,
+                &mut composite.repository,
+                &mut composite.tag,
+                &mut composite.digest,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                shift(&mut part.span);
+            }
+            self.composites.push(composite);
+        }
+        self.templated.extend(
+            inner
+                .templated
+                .into_iter()
+                .map(|r| r.start + at..r.end + at),
+        );
+        self.fences
+            .extend(inner.fences.into_iter().map(|r| r.start + at..r.end + at));
+    }
+
     /// The spans of every split map's parts, sorted, for [`in_parts`].
     pub(crate) fn part_spans(&self) -> Vec<Range<usize>> {
         let mut spans: Vec<Range<usize>> = self

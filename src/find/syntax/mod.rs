@@ -7,8 +7,10 @@
 mod dockerfile;
 mod json;
 mod markdown;
+mod markdown_table;
 mod program;
 mod shell;
+mod split_map;
 mod template;
 mod toml;
 mod transport;
@@ -28,6 +30,9 @@ use crate::problem::Problem;
 /// (Helm templates, Helmfile `.gotmpl`, Jinja) is parsed with the actions masked.
 pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>, Option<Problem>) {
     let syntax = kind.syntax();
+    if syntax == Syntax::Markdown {
+        return read_markdown(text);
+    }
     let format = match syntax {
         Syntax::Toml => "TOML",
         Syntax::Json => "JSON",
@@ -54,6 +59,19 @@ pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>,
             }),
         ),
     }
+}
+
+/// A Markdown file's YAML fences and parameter tables; a file that is not UTF-8 has none.
+fn read_markdown(text: &[u8]) -> (Option<Structure>, Option<Problem>) {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return (None, None);
+    };
+    let (structure, warning) = markdown::structure(text, read_yaml);
+    let warning = warning.map(|message| Problem::Malformed {
+        format: "Markdown",
+        message,
+    });
+    (Some(structure), warning)
 }
 
 /// YAML (or JSON), templated or not. A template (an action starts a line or a value) is parsed
@@ -113,8 +131,10 @@ pub(crate) struct LineReader {
     fences: markdown::Fences,
     /// The structure was read: its image keys are known, so YAML lines add only commands,
     /// except lines with a template action (`templated`), whose values the structure leaves.
+    /// In Markdown, only the fences in `parsed_fences` were read so.
     structured: bool,
     templated: Vec<Range<usize>>,
+    parsed_fences: Vec<Range<usize>>,
 }
 
 impl LineReader {
@@ -137,24 +157,33 @@ impl LineReader {
             fences,
             structured: structure.is_some(),
             templated: structure.map(|s| s.templated.clone()).unwrap_or_default(),
+            parsed_fences: structure.map(|s| s.fences.clone()).unwrap_or_default(),
         }
     }
 
     /// The image sites on `line` (a logical line: continuation lines included), in file offsets.
     /// The line's own syntax reads it first, then the shell readers, which run on every line.
+    /// In a terminal session, a command line is read without its prompt (`$ `).
     pub(crate) fn sites(&self, text: &[u8], line: Range<usize>) -> Vec<Site> {
+        let fence = self.fences.line_syntax(text, line.start);
+        let line = match fence {
+            Some((_, prompt)) => (line.start + prompt).min(line.end)..line.end,
+            None => line,
+        };
         let bytes = &text[line.clone()];
         let mut found: Vec<(LineSite, Accepts)> = Vec::new();
-        let fence = self.fences.syntax_at(line.start);
-        let syntax = fence.unwrap_or(self.syntax);
+        let syntax = fence.map_or(self.syntax, |(syntax, _)| syntax);
+        // A YAML fence the structure read is read like a parsed file.
+        let structured = match fence {
+            Some(_) => template::touch(&self.parsed_fences, &line),
+            None => self.structured,
+        };
         let any = |site| (site, Accepts::Any);
         // Assignments vouch only for names with more than a word (a tag, a namespace).
         let tagged = |site| (site, Accepts::Tagged);
         match syntax {
             Syntax::Yaml | Syntax::Json
-                if fence.is_some()
-                    || !self.structured
-                    || template::touch(&self.templated, &line) =>
+                if !structured || template::touch(&self.templated, &line) =>
             {
                 found.extend(yaml_lines::key_value(self.kind, bytes).map(any));
             }

@@ -17,10 +17,11 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 
 mod scalar;
 
+use super::split_map::composite_of;
 use super::template;
 use crate::classify::FileKind;
-use crate::find::site::{Composite, ParseError, Part, Site, Structure};
-use crate::find::vocabulary::{self, KeyReader, KeyRole, SplitPart, DOCKER_SCHEME, USES_KEY};
+use crate::find::site::{ParseError, Part, Site, Structure};
+use crate::find::vocabulary::{self, KeyReader, KeyRole, DOCKER_SCHEME, USES_KEY};
 use crate::finding::{Confidence, ReviewReason};
 use scalar::{anchor_name, block_line, literal_span, Cursor};
 
@@ -295,29 +296,7 @@ impl Walker<'_> {
         if inner.sites.is_empty() && inner.composites.is_empty() {
             return false;
         }
-        let shift = |r: &mut Range<usize>| *r = r.start + body.start..r.end + body.start;
-        for mut site in inner.sites {
-            shift(&mut site.span);
-            self.out.sites.push(site);
-        }
-        for (mut span, name) in inner.anchors {
-            shift(&mut span);
-            self.out.anchors.push((span, name));
-        }
-        for mut composite in inner.composites {
-            for part in [
-                &mut composite.registry,
-                &mut composite.repository,
-                &mut composite.tag,
-                &mut composite.digest,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                shift(&mut part.span);
-            }
-            self.out.composites.push(composite);
-        }
+        self.out.absorb(inner, body.start);
         true
     }
 
@@ -365,60 +344,6 @@ impl Walker<'_> {
     }
 }
 
-/// The split map written in `scalars` (a map's literal values by key), if they make one: a
-/// `repository` under an image key (or beside a `registry`), or a `registry` with an `image` or
-/// `name` path under an image key or beside a tag or digest. A templated or empty `registry`
-/// leaves the registry to the chart; a templated tag or digest is left out of the reference.
-fn composite_of(scalars: &[(String, Part)], image_owner: bool) -> Option<Composite> {
-    let mut map = Composite::default();
-    let (mut path, mut tag, mut digest) = (None, None, None);
-    for (key, part) in scalars {
-        let part = Some(part.clone());
-        // Parts are collected by their key as written (`Tag:` is none).
-        match (vocabulary::split_part(key), vocabulary::split_alias(key)) {
-            (Some(SplitPart::Registry), _) => map.registry = part,
-            (Some(SplitPart::Repository), _) => map.repository = part,
-            (Some(SplitPart::Tag), _) => map.tag = part,
-            (Some(SplitPart::Digest), _) => map.digest = part,
-            (None, Some(SplitPart::Repository)) => path = path.or(part),
-            (None, Some(SplitPart::Tag)) => tag = tag.or(part),
-            (None, Some(SplitPart::Digest)) => digest = digest.or(part),
-            _ => {}
-        }
-    }
-    let registry = map.registry.is_some();
-    let versioned = map.tag.is_some() || map.digest.is_some() || tag.is_some() || digest.is_some();
-    let recognised = match (&map.repository, &path) {
-        (Some(_), _) => image_owner || registry,
-        (None, Some(_)) => registry && (image_owner || versioned),
-        (None, None) => false,
-    };
-    if !recognised {
-        return None;
-    }
-    map.repository = map.repository.or(path);
-    map.tag = map.tag.or(tag);
-    map.digest = map.digest.or(digest);
-    let repository = map.repository.as_ref()?;
-    if repository.value.is_empty() || template::is_templated(&repository.value) {
-        return None;
-    }
-    for part in [&mut map.tag, &mut map.digest] {
-        if part
-            .as_ref()
-            .is_some_and(|p| template::is_templated(&p.value))
-        {
-            *part = None;
-        }
-    }
-    map.unknown_registry = match &map.registry {
-        Some(r) if r.value.is_empty() => Some(ReviewReason::MapWithoutRegistry),
-        Some(r) if template::is_templated(&r.value) => Some(ReviewReason::TemplatedOwner),
-        _ => None,
-    };
-    Some(map)
-}
-
 /// Whether a value at `p` (a scalar `value`, or an alias when `None`) is an image, by the tables
 /// of [`vocabulary`].
 fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> Option<Confidence> {
@@ -449,6 +374,7 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::find::site::Composite;
 
     fn sites(kind: FileKind, text: &str) -> Vec<String> {
         scan(kind, text)
