@@ -11,6 +11,7 @@
 //! 3. `judge`: each candidate, by where it stands, becomes a finding or nothing.
 //! 4. `locate` gives findings their line and column; `suppress` marks `reimage: ignore`d ones.
 
+mod escaped;
 mod judge;
 mod locate;
 mod matcher;
@@ -50,9 +51,11 @@ impl Matcher {
     }
 
     /// [`Matcher::find`] for a file that [`Matcher::first_pass`] let through with `hits`.
-    pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8], hits: Hits) -> Scanned {
+    pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8], mut hits: Hits) -> Scanned {
+        let escaped_runs = hits.take_escaped(text);
         let triaged = self.triage_hits(text, hits);
-        if triaged.tokens.is_empty() && !triaged.structural {
+        let escaped = escaped::findings(self, kind, text, escaped_runs);
+        if triaged.tokens.is_empty() && !triaged.structural && escaped.is_empty() {
             return Scanned::default();
         }
         let kind = refine_yaml_by_content(kind, text);
@@ -75,7 +78,7 @@ impl Matcher {
             structure: structure.unwrap_or_default(),
         };
         Scanned {
-            findings: scan.run(triaged.tokens),
+            findings: scan.run(triaged.tokens, escaped),
             warning,
         }
     }
@@ -91,8 +94,9 @@ struct FileScan<'a> {
 }
 
 impl FileScan<'_> {
-    /// Judges every candidate by where it stands, then locates and suppresses the findings.
-    fn run(&self, tokens: Vec<Token>) -> Vec<Finding> {
+    /// Judges every candidate by where it stands, then locates and suppresses the findings
+    /// with those of the `escaped` names, which replace any finding they overlap.
+    fn run(&self, tokens: Vec<Token>, escaped: Vec<Finding>) -> Vec<Finding> {
         let mut findings: Vec<Finding> = self
             .candidates(tokens)
             .into_iter()
@@ -104,6 +108,12 @@ impl FileScan<'_> {
                 .iter()
                 .filter_map(|c| self.judge.judge_composite(c)),
         );
+        findings.retain(|f| {
+            !escaped
+                .iter()
+                .any(|e| e.span.start < f.span.end && f.span.start < e.span.end)
+        });
+        findings.extend(escaped);
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         if findings.is_empty() {
             return findings;

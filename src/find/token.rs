@@ -41,6 +41,13 @@ pub(crate) fn token_at(text: &[u8], hit: Range<usize>) -> Option<Token> {
     token_in(text, start..end, hit.start)
 }
 
+/// The candidate that is exactly the run `run` of `text`, shaped like any other (a caller that
+/// found the run's ends itself: an escaped name).
+pub(crate) fn token_in_run(text: &[u8], run: Range<usize>) -> Option<Token> {
+    let anchor = run.end;
+    token_in(text, run, anchor)
+}
+
 /// The end of a bracketed IPv6 host (`[2001:db8::1]`) that starts at `at`, as in
 /// distribution/reference: hex digits, colons and dots between brackets, at least one colon.
 fn ipv6_host_end(text: &[u8], at: usize) -> Option<usize> {
