@@ -62,6 +62,9 @@ pub enum ReviewReason {
     /// `k8s.gcr.io/images/foo/images.yaml`: a path component ends in a file extension, so it
     /// is a file in a repository rather than an image.
     FilePath,
+    /// A quoted short name with a namespace and a tag in code (`'bitnami/kubectl:1.29'`) where
+    /// no key or variable says it is an image.
+    QuotedShortName,
     /// A matching name written with uppercase letters (`GHCR.io/o/app`), which registries do not
     /// take as written.
     Uppercase,
@@ -93,6 +96,9 @@ impl ReviewReason {
             }
             ReviewReason::TemplatedWord => {
                 "the word holds a variable or a template, so it is not one literal name; check it by hand"
+            }
+            ReviewReason::QuotedShortName => {
+                "a quoted short name in code, where no key or variable says it is an image; check it by hand"
             }
             ReviewReason::BareNameInVariable => {
                 "a bare name in a variable; give it a tag or a registry, or rename it by hand"

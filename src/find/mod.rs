@@ -155,11 +155,16 @@ impl FileScan<'_> {
                 }
             }
             let mut covered = 0;
-            for hit in keywords.find_iter(text) {
-                if hit.start() < covered {
+            let hits = keywords.find_iter(text).map(|hit| hit.start());
+            let mut starts: Vec<usize> = hits
+                .chain(self.lines.placed_lines().iter().copied())
+                .collect();
+            starts.sort_unstable();
+            for start in starts {
+                if start < covered {
                     continue;
                 }
-                let line = lines.line_at(hit.start());
+                let line = lines.line_at(start);
                 covered = line.end;
                 for site in lines.sites_on(line).to_vec() {
                     for tok in token::tokens_in(text, site.span.clone()) {

@@ -250,6 +250,11 @@ pub(crate) const NOT_NAMED_IMAGES: &[KeyName] = &[
     Exact("enabled"),
 ];
 
+/// Whether `key` (lowercased) holds a setting of a named image map, not an image.
+pub(crate) fn is_image_setting_key(key: &[u8]) -> bool {
+    std::str::from_utf8(key).is_ok_and(|key| NOT_NAMED_IMAGES.iter().any(|k| k.matches(key)))
+}
+
 /// Whether the value of `key` in a mapping directly under `owner` (both lowercased) is an image
 /// by [`NAMED_IMAGE_MAPS`].
 pub(crate) fn named_image(owner: &str, key: &str) -> bool {

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use crate::classify::{FileKind, Syntax};
 use crate::find::site::{Accepts, LineSite, ParseError, Site, Structure};
-use crate::finding::Confidence;
+use crate::finding::{Confidence, ReviewReason};
 use crate::problem::Problem;
 
 /// The structure of a whole file, for syntaxes that have one (YAML and its dialects, JSON, TOML);
@@ -98,6 +98,8 @@ pub(crate) struct LineReader {
     syntax: Syntax,
     stages: dockerfile::Stages,
     fences: markdown::Fences,
+    /// Entries of image maps in program source (`def images = [kubectl: '…']`).
+    image_maps: program::ImageMaps,
     /// The structure was read: its image keys are known, so YAML lines add only commands,
     /// except lines with a template action (`templated`), whose values the structure leaves.
     structured: bool,
@@ -117,14 +119,25 @@ impl LineReader {
             Syntax::Dockerfile | Syntax::Markdown => dockerfile::Stages::new(text),
             _ => dockerfile::Stages::default(),
         };
+        let image_maps = match syntax {
+            Syntax::Text => program::ImageMaps::new(text),
+            _ => program::ImageMaps::default(),
+        };
         LineReader {
             kind,
             syntax,
             stages,
             fences,
+            image_maps,
             structured: structure.is_some(),
             templated: structure.map(|s| s.templated.clone()).unwrap_or_default(),
         }
+    }
+
+    /// Where the lines start that hold an image by their place whatever words they have
+    /// (entries of image maps in program source): read like lines with a context keyword.
+    pub(crate) fn placed_lines(&self) -> &[usize] {
+        self.image_maps.entries()
     }
 
     /// The image sites on `line` (a logical line: continuation lines included), in file offsets.
@@ -132,11 +145,10 @@ impl LineReader {
     pub(crate) fn sites(&self, text: &[u8], line: Range<usize>) -> Vec<Site> {
         let bytes = &text[line.clone()];
         let mut found: Vec<(LineSite, Accepts)> = Vec::new();
+        let mut reviews: Vec<(Range<usize>, ReviewReason)> = Vec::new();
         let fence = self.fences.syntax_at(line.start);
         let syntax = fence.unwrap_or(self.syntax);
         let any = |site| (site, Accepts::Any);
-        // Assignments vouch only for names with more than a word (a tag, a namespace).
-        let tagged = |site| (site, Accepts::Tagged);
         match syntax {
             Syntax::Yaml | Syntax::Json
                 if fence.is_some()
@@ -148,7 +160,15 @@ impl LineReader {
             Syntax::Dockerfile => {
                 found.extend(dockerfile::sites(bytes, &self.stages).into_iter().map(any));
             }
-            Syntax::Text => found.extend(program::image_constant(bytes).map(tagged)),
+            Syntax::Text => {
+                let in_map = self.image_maps.contains(line.start);
+                for (site, accepts, why) in program::sites(bytes, in_map) {
+                    if let Some(why) = why {
+                        reviews.push((site.0.clone(), why));
+                    }
+                    found.push((site, accepts));
+                }
+            }
             _ => {}
         }
         if shell::mentions_a_tool(bytes) {
@@ -174,19 +194,26 @@ impl LineReader {
             .map(|((span, confidence), accepts)| {
                 // A word holding a variable vouches only for the qualified names in it; a
                 // structural field's own readers already judged its value.
+                // A template only in the tag (`app:$TAG`) leaves the name literal.
+                let word = &bytes[span.clone()];
                 let accepts = match accepts {
                     Accepts::Any | Accepts::Tagged | Accepts::Qualified
                         if confidence == Confidence::Command
-                            && words::has_template(&bytes[span.clone()]) =>
+                            && words::has_template(word)
+                            && !program::template_only_in_tag(word) =>
                     {
                         Accepts::Qualified
                     }
                     other => other,
                 };
+                let why = reviews
+                    .iter()
+                    .find(|(r, _)| *r == span)
+                    .map(|&(_, why)| why);
                 Site {
                     span: line.start + span.start..line.start + span.end,
                     confidence,
-                    why: None,
+                    why,
                     accepts,
                 }
             })
