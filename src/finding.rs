@@ -19,6 +19,9 @@ pub enum Confidence {
     Command,
     /// A registry-qualified name as a whole token in any text.
     QualifiedText,
+    /// A registry or prefix setting (`REGISTRY=k8s.gcr.io`, `imageRepository: k8s.gcr.io`,
+    /// `--repo-prefix gcr.io/o/demo`) equal to what a prefix rule moves.
+    Setting,
     /// Not rewritten: a human must decide.
     Review,
 }
@@ -30,6 +33,7 @@ impl Confidence {
             Confidence::Structural => "structural",
             Confidence::Command => "command",
             Confidence::QualifiedText => "qualified-text",
+            Confidence::Setting => "setting",
             Confidence::Review => "review",
         }
     }
@@ -50,10 +54,12 @@ pub enum ReviewReason {
     OpaqueYaml,
     /// A TOML string with escapes or spanning lines.
     OpaqueToml,
-    /// `global.imageRegistry`-style settings outside an image map.
+    /// A registry setting (`registry: quay.io`, `REGISTRY=quay.io`) of which a rule moves only a
+    /// part (`quay.io/prometheus/`), outside a split map that names the repository.
     RegistrySetting,
     /// A value equal to a prefix rule's prefix, outside an image field.
     RegistryOutsideField,
+
     /// A bare short name (`nginx`) assigned to an image-named variable: the name alone does
     /// not make it an image.
     BareNameInVariable,
@@ -85,9 +91,10 @@ impl ReviewReason {
             ReviewReason::OpaqueYaml => "the value is a block or escaped scalar; edit it by hand",
             ReviewReason::OpaqueToml => "the string has escapes or spans lines; edit it by hand",
             ReviewReason::RegistrySetting => {
-                "a registry setting outside an image map (such as global.imageRegistry); check it by hand"
+                "a registry setting of which the rule moves only a part; check which images use it"
             }
             ReviewReason::RegistryOutsideField => "the registry alone, outside an image field",
+
             ReviewReason::FilePath => {
                 "looks like a file path (a component ends in a file extension), not an image; check it by hand"
             }

@@ -79,7 +79,7 @@ fn registry_prefix_moves_every_repository_under_it() {
 }
 
 #[test]
-fn helm_split_map_moves_its_registry_and_global_registry_is_reviewed() {
+fn helm_split_map_moves_its_registry_and_global_registry_is_a_setting() {
     let tree = Tree::new().file(
         "values.yaml",
         "image:\n  registry: k8s.gcr.io\n  repository: pause\n  tag: \"3.9\"\nglobal:\n  imageRegistry: k8s.gcr.io\n",
@@ -109,13 +109,50 @@ fn helm_split_map_moves_its_registry_and_global_registry_is_reviewed() {
     );
     assert_eq!(findings[0]["edits"][0]["old"], "k8s.gcr.io");
     assert_eq!(findings[0]["edits"][0]["new"], "registry.k8s.io");
-    assert_eq!(findings[1]["action"], "review");
+    // `global.imageRegistry` equal to the prefix is a registry setting the rule moves whole.
+    assert_eq!(findings[1]["action"], "rewrite");
+    assert_eq!(findings[1]["confidence"], "setting");
     assert_eq!(findings[1]["line"], 6);
     tree.run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])
         .expect_code(0);
     assert_eq!(
         tree.read_str("values.yaml"),
-        "image:\n  registry: registry.k8s.io\n  repository: pause\n  tag: \"3.9\"\nglobal:\n  imageRegistry: k8s.gcr.io\n"
+        "image:\n  registry: registry.k8s.io\n  repository: pause\n  tag: \"3.9\"\nglobal:\n  imageRegistry: registry.k8s.io\n"
+    );
+}
+
+#[test]
+fn a_registry_setting_wider_than_the_rule_is_reviewed_outside_a_matching_map() {
+    let tree = Tree::new().file(
+        "values.yaml",
+        "global:\n  imageRegistry: quay.io\nexporter:\n  image:\n    registry: quay.io\n    repository: prometheus/node-exporter\n    tag: v1.8.2\nother:\n  image:\n    registry: quay.io\n    repository: jetstack/cert-manager-controller\n",
+    );
+    let doc = tree
+        .run(&[
+            "rename",
+            "quay.io/prometheus/",
+            "ghcr.io/acme/prometheus/",
+            "--format",
+            "json",
+        ])
+        .expect_code(0)
+        .json();
+    let findings: Vec<(u64, &str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["action"].as_str().unwrap(),
+                f["confidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [(2, "review", "review"), (5, "rewrite", "structural")],
+        "{doc}"
     );
 }
 

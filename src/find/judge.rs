@@ -11,7 +11,7 @@ use super::vocabulary;
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Edit, Finding, Outcome, ReviewReason, RuleId};
 use crate::image_ref::{self, ImageRef};
-use crate::rule::Verdict;
+use crate::rule::{SettingVerdict, Verdict};
 
 /// Judges the candidates of one file.
 pub(super) struct Judge<'a> {
@@ -30,6 +30,19 @@ impl Judge<'_> {
         let span = tok.span.clone();
         let written = std::str::from_utf8(&self.text[span.clone()]).ok()?;
         let confidence = site.map_or(Confidence::QualifiedText, |s| s.confidence);
+        if confidence == Confidence::Setting {
+            if self.matcher.inventory {
+                return None;
+            }
+            if let Some(found) = self.judge_setting(tok, written) {
+                return Some(found);
+            }
+            // Any other value of a setting is judged as an image only if it names a registry
+            // (`REPO_PREFIX=k8s.gcr.io/sig-storage` under `k8s.gcr.io/`).
+            if !ImageRef::parse(written).is_ok_and(|r| r.has_written_domain()) {
+                return None;
+            }
+        }
         if let Some((rule, to)) = self
             .matcher
             .rules
@@ -149,6 +162,43 @@ impl Judge<'_> {
                 let rule = self.matcher.rules.path_only(&reference)?;
                 found(Outcome::Review(ReviewReason::PathOnly), Some(rule))
             }
+        }
+    }
+
+    /// A registry or prefix setting's value that a prefix rule moves whole (rewritten, the
+    /// trailing `/` kept) or only in part (a review).
+    fn judge_setting(&self, tok: &Token, written: &str) -> Option<Finding> {
+        let span = tok.span.clone();
+        let verdict = self.matcher.rules.setting(written)?;
+        let found = |outcome, rule| {
+            Some(self.finding(
+                span.clone(),
+                written,
+                Confidence::Setting,
+                outcome,
+                Some(rule),
+                None,
+            ))
+        };
+        let (rule, to) = match verdict {
+            SettingVerdict::MovesPart { rule } => {
+                return found(Outcome::Review(ReviewReason::RegistrySetting), rule);
+            }
+            SettingVerdict::Moves { rule, to } => (rule, to),
+        };
+        if let Some(why) = tok.templated {
+            return found(Outcome::Review(why), rule);
+        }
+        let value = span.start..span.start + written.strip_suffix('/').unwrap_or(written).len();
+        match to {
+            Some(to) => found(
+                Outcome::Rewrite {
+                    edits: vec![self.edit(value, to.clone())],
+                    new: to,
+                },
+                rule,
+            ),
+            None => found(Outcome::Stale, rule),
         }
     }
 

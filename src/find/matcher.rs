@@ -67,6 +67,10 @@ impl Matcher {
             let mut needles = fixed
                 .clone()
                 .unwrap_or_else(|| vec![image_ref::HUB.to_owned()]);
+            // `registry: quay.io` under `quay.io/prometheus/`: a setting the rule moves in part.
+            needles.extend(rules.setting_needles());
+            needles.sort();
+            needles.dedup();
             // `gcr.io\/google-samples\/demo` (sed, JSON) is the same name.
             let escaped: Vec<String> = needles
                 .iter()
@@ -149,7 +153,7 @@ impl Matcher {
     /// a large tree are look-alikes (`…/grok2api-api`, Go import paths) that no rule matches.
     fn relevant(&self, written: &str, reference: Option<&ImageRef<'_>>) -> bool {
         self.inventory
-            || self.rules.bare_prefix(written).is_some()
+            || self.rules.setting(written).is_some()
             || reference.is_some_and(|r| {
                 self.rules.verdict(r).is_some() || self.rules.path_only(r).is_some()
             })

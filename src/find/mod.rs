@@ -23,7 +23,7 @@ mod token;
 mod vocabulary;
 
 use crate::classify::{refine_yaml_by_content, FileKind};
-use crate::finding::{Disposition, Finding, Outcome, ReviewReason};
+use crate::finding::{Confidence, Disposition, Finding, Outcome};
 use crate::problem::Problem;
 
 use judge::Judge;
@@ -147,7 +147,7 @@ impl FileScan<'_> {
         if let Some(keywords) = &self.judge.matcher.keywords {
             // A registry setting (`REGISTRY: ghcr.io`) is no image to inventory.
             let listed = |site: &&Site| {
-                !(self.judge.matcher.inventory && site.why == Some(ReviewReason::RegistrySetting))
+                !(self.judge.matcher.inventory && site.confidence == Confidence::Setting)
             };
             for site in self.structure.sites.iter().filter(listed) {
                 for tok in token::tokens_in(text, site.span.clone()) {

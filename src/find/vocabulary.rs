@@ -5,7 +5,7 @@
 
 use crate::classify::FileKind;
 
-use KeyName::{Exact, Qualified, Suffix};
+use KeyName::{Ending, Exact, Qualified, Suffix};
 use KeyRole::{Image, Not, Registry};
 
 /// How a key name is compared (the key lowercased).
@@ -16,6 +16,9 @@ pub(crate) enum KeyName {
     /// The name alone, or after one of the qualifiers and an optional `-`, `_` or `.`:
     /// `imageRegistry`, `docker_registry`, but not `language-subtag-registry` (a package).
     Qualified(&'static str, &'static [&'static str]),
+    /// The name after a word without a `-` (`sourceRegistry`, `kube_registry`), or one of the
+    /// qualifiers: `Qualified` for dashed keys, which name packages more often than settings.
+    Ending(&'static str, &'static [&'static str]),
 }
 
 impl KeyName {
@@ -27,6 +30,12 @@ impl KeyName {
                 let head = head.trim_end_matches(['-', '_', '.']);
                 head.is_empty() || qualifiers.contains(&head)
             }),
+            Ending(name, qualifiers) => {
+                Qualified(name, qualifiers).matches(lower)
+                    || lower
+                        .strip_suffix(name)
+                        .is_some_and(|head| !head.is_empty() && !head.contains('-'))
+            }
         }
     }
 }
@@ -38,7 +47,8 @@ pub(crate) enum KeyRole {
     Not,
     /// An image: a structural site.
     Image,
-    /// A registry setting (`global.imageRegistry`): a review site.
+    /// A registry or prefix setting (`global.imageRegistry`, kubeadm `imageRepository`): a
+    /// setting site, where only a value a prefix rule moves counts.
     Registry,
 }
 
@@ -94,12 +104,22 @@ pub(crate) const IMAGE_KEYS: &[ImageKey] = &[
         Some(FileKind::GithubActions),
         [Image, Image, Not],
     ),
-    // `registry:`, `imageRegistry:` outside a split map: a review site for the structure, but
-    // the line reader takes the value as an image (it cannot tell a split map from a setting).
+    // `registry:`, `imageRegistry:`, `sourceRegistry:` outside a split map (whose `registry`
+    // the structure reads with the map), kubeadm `imageRepository:`, `registryPrefix:`.
     key(
-        Qualified("registry", REGISTRY_QUALIFIERS),
+        Ending("registry", REGISTRY_QUALIFIERS),
         None,
-        [Registry, Image, Not],
+        [Registry, Registry, Registry],
+    ),
+    key(
+        Exact("imagerepository"),
+        None,
+        [Registry, Registry, Registry],
+    ),
+    key(
+        Suffix("registryprefix"),
+        None,
+        [Registry, Registry, Registry],
     ),
 ];
 
@@ -368,6 +388,29 @@ pub(crate) fn is_image_variable(name: &[u8]) -> bool {
         || ends(b"IMAGE_REPOSITORY")
 }
 
+/// Whether a shell, Make or environment variable holds a registry or a prefix by its name:
+/// `REGISTRY`, `*_REGISTRY`, `REPO`, `*_REPO`, `REPO_PREFIX`, `*_PREFIX`, in either case. (Its
+/// value counts only when it is what a prefix rule moves.)
+pub(crate) fn is_setting_variable(name: &[u8]) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SETTING_VARIABLES.iter().any(|suffix| {
+        upper.ends_with(suffix)
+            && (upper.len() == suffix.len() || upper[upper.len() - suffix.len() - 1] == b'_')
+    })
+}
+
+/// The endings of [`is_setting_variable`] names.
+const SETTING_VARIABLES: &[&[u8]] = &[b"REGISTRY", b"REPO", b"PREFIX"];
+
+/// Flags whose value is a registry or a prefix: `skaffold --default-repo`, kubeadm
+/// `--image-repository`, `--registry`, `--repo-prefix` (`=value` or the next word).
+pub(crate) const SETTING_FLAGS: &[&str] = &[
+    "--default-repo",
+    "--image-repository",
+    "--registry",
+    "--repo-prefix",
+];
+
 /// Words that stand for themselves in scripts and templates: shell builtins and keywords, the
 /// text tools that follow a pipe, and Go/Helm/Jinja template functions. Alone (no tag,
 /// namespace or digest) such a word is never taken for a Docker Hub image.
@@ -587,10 +630,18 @@ mod tests {
         assert_eq!(all("images"), [Image, Not, Image]);
         assert_eq!(all("extra_images"), [Not, Not, Image]);
         assert_eq!(all("newname"), [Image, Image, Not]);
-        assert_eq!(all("imageregistry"), [Registry, Image, Not]);
-        assert_eq!(all("registry"), [Registry, Image, Not]);
-        assert_eq!(all("docker-registry"), [Registry, Image, Not]);
+        assert_eq!(all("imageregistry"), [Registry; 3]);
+        assert_eq!(all("registry"), [Registry; 3]);
+        assert_eq!(all("docker-registry"), [Registry; 3]);
+        assert_eq!(all("sourceregistry"), [Registry; 3]);
+        assert_eq!(all("imagerepository"), [Registry; 3]);
+        assert_eq!(all("registryprefix"), [Registry; 3]);
         assert_eq!(all("language-subtag-registry"), [Not, Not, Not]);
+        assert!(is_setting_variable(b"REPO_PREFIX"));
+        assert!(is_setting_variable(b"DOCKER_REGISTRY"));
+        assert!(is_setting_variable(b"repo"));
+        assert!(!is_setting_variable(b"REPOSITORY"));
+        assert!(!is_setting_variable(b"GITREPO"));
         assert_eq!(all("container"), [Not, Not, Not]);
         let actions = image_key(KeyReader::Yaml, FileKind::GithubActions, "container");
         assert_eq!(actions, Image);

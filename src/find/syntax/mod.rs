@@ -177,7 +177,11 @@ impl LineReader {
         if memchr::memmem::find(bytes, b"://").is_some() {
             found.extend(transport::sites(bytes).into_iter().map(any));
         }
+        if shell::mentions_a_setting_flag(bytes) {
+            found.extend(shell::setting_flags(bytes).into_iter().map(any));
+        }
         if assigns_variables(syntax) {
+            found.extend(shell::setting_value(bytes).map(any));
             found.extend(shell::assignment_value(bytes).map(|(site, mentions)| {
                 (
                     site,

@@ -185,6 +185,37 @@ fn kubectl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
 /// the start of a command. A quoted value with blanks inside is not one token. The flag says
 /// the variable only mentions images (`IMAGE_TAG`): its value counts only if it is qualified.
 pub(crate) fn assignment_value(line: &[u8]) -> Option<(LineSite, bool)> {
+    let (name, value) = assignment(line)?;
+    let name = &line[name];
+    let image_named = vocabulary::is_image_variable(name);
+    // `IMAGE_TAG=`, `GROK_IMAGE_PREVIOUS=`: the name mentions images; only a registry-qualified
+    // value can be one (see `qualified_only`).
+    let upper = name.to_ascii_uppercase();
+    if !image_named
+        && (memchr::memmem::find(&upper, b"IMAGE").is_none()
+            || vocabulary::NOT_AN_IMAGE_SUFFIXES
+                .iter()
+                .any(|s| upper.ends_with(s)))
+    {
+        return None;
+    }
+    Some(((value, Confidence::Command), !image_named))
+}
+
+/// `REGISTRY=k8s.gcr.io`, `export REPO_PREFIX="gcr.io/o/demo"`, `REGISTRY ?= quay.io`,
+/// `DOCKER_REPO=${DOCKER_REPO:-ghcr.io/acme}`: a registry or prefix variable (see
+/// [`vocabulary::is_setting_variable`]) assigned one token at the start of a command.
+pub(crate) fn setting_value(line: &[u8]) -> Option<LineSite> {
+    let (name, value) = assignment(line)?;
+    let name = &line[name];
+    // `IMAGE_REPO` holds an image's name, not a prefix.
+    let setting = vocabulary::is_setting_variable(name) && !vocabulary::is_image_variable(name);
+    setting.then_some((value, Confidence::Setting))
+}
+
+/// The name and the one-token value of the variable assignment that starts a command on
+/// `line`, if any.
+fn assignment(line: &[u8]) -> Option<(Range<usize>, Range<usize>)> {
     let eq = memchr::memchr(b'=', line)?;
     let mut name_end = eq;
     if name_end > 0 && matches!(line[name_end - 1], b'?' | b':' | b'+') {
@@ -199,20 +230,7 @@ pub(crate) fn assignment_value(line: &[u8]) -> Option<(LineSite, bool)> {
     {
         name_start -= 1;
     }
-    if name_start > 0 && !line[name_start - 1].is_ascii_whitespace() {
-        return None;
-    }
-    let name = &line[name_start..name_end];
-    let image_named = vocabulary::is_image_variable(name);
-    // `IMAGE_TAG=`, `GROK_IMAGE_PREVIOUS=`: the name mentions images; only a registry-qualified
-    // value can be one (see `qualified_only`).
-    let upper = name.to_ascii_uppercase();
-    if !image_named
-        && (memchr::memmem::find(&upper, b"IMAGE").is_none()
-            || vocabulary::NOT_AN_IMAGE_SUFFIXES
-                .iter()
-                .any(|s| upper.ends_with(s)))
-    {
+    if name_start == name_end || (name_start > 0 && !line[name_start - 1].is_ascii_whitespace()) {
         return None;
     }
     let before = line[..name_start].trim_ascii();
@@ -240,7 +258,38 @@ pub(crate) fn assignment_value(line: &[u8]) -> Option<(LineSite, bool)> {
             .position(|&b| b == b' ')
             .map_or(value.end, |p| value.start + p),
     };
-    Some(((value.start..end, Confidence::Command), !image_named))
+    Some((name_start..name_end, value.start..end))
+}
+
+/// Whether `line` can hold a registry or prefix flag: the cheap test before splitting it.
+pub(crate) fn mentions_a_setting_flag(line: &[u8]) -> bool {
+    memchr::memmem::find(line, b"--").is_some()
+        && vocabulary::SETTING_FLAGS
+            .iter()
+            .any(|flag| memchr::memmem::find(line, flag.as_bytes()).is_some())
+}
+
+/// The values of registry and prefix flags (`--image-repository=k8s.gcr.io`,
+/// `--repo-prefix gcr.io/o/demo`) anywhere in `line`.
+pub(crate) fn setting_flags(line: &[u8]) -> Vec<LineSite> {
+    let words = shell_words(line, 0);
+    let mut sites = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let w = &line[word.clone()];
+        for flag in vocabulary::SETTING_FLAGS.iter().map(|f| f.as_bytes()) {
+            if let Some(value) = w.strip_prefix(flag).and_then(|v| v.strip_prefix(b"=")) {
+                sites.push((word.end - value.len()..word.end, Confidence::Setting));
+            } else if w == flag {
+                if let Some(next) = words
+                    .get(i + 1)
+                    .filter(|n| !line[(*n).clone()].starts_with(b"-"))
+                {
+                    sites.push((next.clone(), Confidence::Setting));
+                }
+            }
+        }
+    }
+    sites
 }
 
 #[cfg(test)]
@@ -278,6 +327,23 @@ mod tests {
     }
 
     #[test]
+    fn registry_and_prefix_settings() {
+        let text = "export REPO_PREFIX=gcr.io/o/demo\nREGISTRY ?= \"quay.io\"\nDOCKER_REPO=${DOCKER_REPO:-ghcr.io/acme}\n\
+            kubeadm config images pull --image-repository=k8s.gcr.io\nskaffold run --default-repo gcr.io/o\n\
+            INSTALL_DIR=/usr/local\n";
+        assert_eq!(
+            site_texts(FileKind::Makefile, text),
+            [
+                "gcr.io/o/demo",
+                "\"quay.io\"",
+                "${DOCKER_REPO:-ghcr.io/acme}",
+                "k8s.gcr.io",
+                "gcr.io/o"
+            ]
+        );
+    }
+
+    #[test]
     fn image_assignments() {
         let text =
             "IMAGE ?= ghcr.io/a/b\nexport APP_IMAGE=\"nginx\"\nset BASE_IMAGE=redis\nOTHER=nginx\n\
@@ -285,12 +351,14 @@ mod tests {
             docker run -e APP_IMAGE=tmp x\nIMAGE=\"a b\"\ncd x && RUNNER_IMAGE=alpine:3 make\n";
         assert_eq!(
             site_texts(FileKind::Makefile, text),
-            // `IMAGE_TAG`, `IMAGE_REGISTRY` and `image_size` hold a part or a setting of an image;
-            // `GROK_IMAGE_PREVIOUS` only mentions images: its site vouches for a qualified value.
+            // `IMAGE_TAG`, `IMAGE_REGISTRY` and `image_size` hold a part or a setting of an image
+            // (`IMAGE_REGISTRY` a setting site); `GROK_IMAGE_PREVIOUS` only mentions images: its
+            // site vouches for a qualified value.
             [
                 "ghcr.io/a/b",
                 "\"nginx\"",
                 "redis",
+                "ghcr.io/acme",
                 "ghcr.io/a/c:1",
                 "golang:1.22",
                 "x",

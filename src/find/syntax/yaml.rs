@@ -22,7 +22,6 @@ use crate::find::vocabulary::{self, KeyReader, KeyRole, SplitPart, DOCKER_SCHEME
 use crate::finding::{Confidence, ReviewReason};
 
 const OPAQUE: ReviewReason = ReviewReason::OpaqueYaml;
-const REGISTRY_SETTING: ReviewReason = ReviewReason::RegistrySetting;
 
 /// Where a scalar sits: the key it is the value of, and the keys of the two enclosing containers.
 struct Position<'a> {
@@ -202,11 +201,10 @@ impl Walker<'_> {
                     if let Some(rest) = value.strip_prefix(DOCKER_SCHEME) {
                         span.start = span.end - rest.len();
                     }
-                    let why = (confidence == Confidence::Review).then_some(REGISTRY_SETTING);
                     self.out.sites.push(Site {
                         span,
                         confidence,
-                        why,
+                        why: None,
                         accepts: Default::default(),
                     });
                 }
@@ -384,7 +382,7 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
     }
     match vocabulary::image_key(KeyReader::Yaml, kind, &key) {
         KeyRole::Image => structural,
-        KeyRole::Registry => Some(Confidence::Review),
+        KeyRole::Registry => Some(Confidence::Setting),
         KeyRole::Not => None,
     }
 }
@@ -558,7 +556,7 @@ mod tests {
             "bitnami/redis"
         );
         assert_eq!(found.sites.len(), 1);
-        assert_eq!(found.sites[0].confidence, Confidence::Review);
+        assert_eq!(found.sites[0].confidence, Confidence::Setting);
     }
 
     fn parts(c: &Composite, text: &str) -> Vec<String> {
@@ -593,7 +591,7 @@ mirror:\n  registry: docker.io\n  name: hub\n";
                 ["quay.io", "jetstack/cert-manager-ctl", "-", "abc"],
             ]
         );
-        // GitLab's `image: {name}` stays an image, a lone `registry` a setting to review.
+        // GitLab's `image: {name}` stays an image, a lone `registry` a setting.
         let texts: Vec<_> = found
             .sites
             .iter()
@@ -603,7 +601,7 @@ mirror:\n  registry: docker.io\n  name: hub\n";
             texts,
             [
                 ("python:3.12", Confidence::Structural),
-                ("docker.io", Confidence::Review)
+                ("docker.io", Confidence::Setting)
             ]
         );
     }
