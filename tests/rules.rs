@@ -249,3 +249,47 @@ fn missing_path_is_exit_2_with_a_clear_message() {
         run.stderr()
     );
 }
+
+#[test]
+fn registry_settings_have_their_own_confidence_and_fail_check() {
+    let tree = Tree::new()
+        .file(
+            "Makefile",
+            "REGISTRY ?= k8s.gcr.io\nIMAGE := $(REGISTRY)/addon-manager\n",
+        )
+        .file(
+            "package.json",
+            "{\"dependencies\": {\"language-subtag-registry\": \"~0.3.2\"}}\n",
+        );
+    let doc = tree
+        .run(&["check", "--deny", "k8s.gcr.io/", "--format", "json"])
+        .expect_code(1)
+        .json();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["confidence"], "setting");
+    assert_eq!(findings[0]["action"], "stale");
+    assert_eq!(doc["summary"]["stale"], 1);
+    let github = tree
+        .run(&["check", "--deny", "k8s.gcr.io/", "--format", "github"])
+        .expect_code(1);
+    assert!(
+        github.stdout().contains("title=Retired registry setting::"),
+        "{}",
+        github.stdout()
+    );
+    let markdown = tree
+        .run(&["check", "--deny", "k8s.gcr.io/", "--format", "markdown"])
+        .expect_code(1);
+    assert!(
+        markdown.stdout().contains("| makefile, setting | stale |"),
+        "{}",
+        markdown.stdout()
+    );
+    tree.run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])
+        .expect_code(0);
+    assert_eq!(
+        tree.read_str("Makefile"),
+        "REGISTRY ?= registry.k8s.io\nIMAGE := $(REGISTRY)/addon-manager\n"
+    );
+}

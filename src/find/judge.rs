@@ -189,12 +189,13 @@ impl Judge<'_> {
         if let Some(why) = tok.templated {
             return found(Outcome::Review(why), rule);
         }
-        let value = span.start..span.start + written.strip_suffix('/').unwrap_or(written).len();
+        let bare = written.strip_suffix('/').unwrap_or(written);
+        let value = span.start..span.start + bare.len();
         match to {
             Some(to) => found(
                 Outcome::Rewrite {
-                    edits: vec![self.edit(value, to.clone())],
-                    new: to,
+                    new: format!("{to}{}", &written[bare.len()..]),
+                    edits: vec![self.edit(value, to)],
                 },
                 rule,
             ),

@@ -172,6 +172,19 @@ pub(crate) const NESTED_IMAGE_KEYS: &[NestedKey] = &[
     nested(None, Exact("images"), None),
 ];
 
+/// Keys whose value is a registry or prefix setting because of the map they are in: Helm
+/// `images: {repository: gcr.io/o/demo, tag: …}`, the base every service name is joined to.
+/// Read by the YAML structure only.
+pub(crate) const NESTED_SETTING_KEYS: &[(&str, KeyName)] = &[("repository", Exact("images"))];
+
+/// Whether the value of `key` (lowercased) under `owner` (lowercased) is a setting by
+/// [`NESTED_SETTING_KEYS`].
+pub(crate) fn nested_setting_key(key: &str, owner: &str) -> bool {
+    NESTED_SETTING_KEYS
+        .iter()
+        .any(|(k, o)| *k == key && o.matches(owner))
+}
+
 /// Whether the value of `key` (lowercased; `None` for a list item) under `owner` (lowercased)
 /// is an image by [`NESTED_IMAGE_KEYS`].
 pub(crate) fn nested_image_key(kind: FileKind, key: Option<&str>, owner: &str) -> bool {

@@ -370,6 +370,9 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
         // Judged with the whole map.
         return None;
     }
+    if p.direct && vocabulary::nested_setting_key(&key, &owner) {
+        return Some(Confidence::Setting);
+    }
     let structural = Some(Confidence::Structural);
     if vocabulary::nested_image_key(kind, p.key.map(|_| key.as_str()), &owner) {
         return structural;
