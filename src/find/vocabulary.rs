@@ -317,6 +317,8 @@ pub(crate) enum ToolKind {
     Container,
     /// `kubectl set image`.
     Kubectl,
+    /// regclient's `regctl image copy|inspect|digest…`, `regctl manifest get…`.
+    Regctl,
 }
 
 /// Commands whose arguments can be images (the `--image` flag counts for every command).
@@ -326,6 +328,14 @@ pub(crate) const CONTAINER_TOOLS: &[(&str, ToolKind)] = &[
     ("nerdctl", ToolKind::Container),
     ("kubectl", ToolKind::Kubectl),
     ("oc", ToolKind::Kubectl),
+    ("regctl", ToolKind::Regctl),
+];
+
+/// kubectl's global flags that take no value; the others (`-n ns`, `--context x`) take one.
+pub(crate) const KUBECTL_BOOLEAN_FLAGS: &[&[u8]] = &[
+    b"--insecure-skip-tls-verify",
+    b"--match-server-version",
+    b"--warnings-as-errors",
 ];
 
 /// The flag that takes an image in any command (`kubectl run --image=…`).
@@ -369,8 +379,12 @@ pub(crate) fn context_keywords() -> Vec<&'static str> {
 pub(crate) const BOOLEAN_FLAGS: &[&[u8]] = &[
     b"--all-tags",
     b"--detach",
+    b"--digest-tags",
     b"--disable-content-trust",
+    b"--fast",
+    b"--force-recursive",
     b"--help",
+    b"--include-external",
     b"--init",
     b"--interactive",
     b"--no-healthcheck",
@@ -379,6 +393,9 @@ pub(crate) const BOOLEAN_FLAGS: &[&[u8]] = &[
     b"--publish-all",
     b"--quiet",
     b"--read-only",
+    b"--referrers",
+    b"--require-digest",
+    b"--require-list",
     b"--rm",
     b"--sig-proxy",
     b"--tty",
@@ -669,6 +686,7 @@ mod tests {
             "podman",
             "nerdctl",
             "kubectl",
+            "regctl",
             "container",
         ];
         assert_eq!(context_keywords(), words);

@@ -52,6 +52,7 @@ pub(crate) fn command_sites(line: &[u8]) -> Vec<LineSite> {
         match vocabulary::tool(tool) {
             Some(ToolKind::Container) => sites.extend(container_cli(line, args)),
             Some(ToolKind::Kubectl) => sites.extend(kubectl(line, args)),
+            Some(ToolKind::Regctl) => sites.extend(regctl(line, args)),
             None => {}
         }
         let flag = vocabulary::IMAGE_FLAG.as_bytes();
@@ -164,19 +165,51 @@ fn container_cli(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
         .collect()
 }
 
-/// `kubectl set image deploy/x app=IMAGE` (the `--image` flag is handled for every tool).
+/// `kubectl set image deploy/x app=IMAGE`, global flags before `set` included (`kubectl -n
+/// web set image …`); the `--image` flag is handled for every tool.
 fn kubectl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
-    let is = |i: usize, w: &[u8]| args.get(i).is_some_and(|a| &line[a.clone()] == w);
-    if !(is(0, b"set") && is(1, b"image")) {
+    let word = |i: usize| args.get(i).map(|a| &line[a.clone()]);
+    let mut at = 0;
+    while let Some(w) = word(at).filter(|w| w.starts_with(b"-") && w.len() > 1) {
+        let takes_value = !w.contains(&b'=') && !vocabulary::KUBECTL_BOOLEAN_FLAGS.contains(&w);
+        at += if takes_value { 2 } else { 1 };
+    }
+    if !(word(at) == Some(b"set") && word(at + 1) == Some(b"image")) {
         return Vec::new();
     }
-    args[2..]
+    args[at + 2..]
         .iter()
         .take_while(|a| !is_separator(&line[(*a).clone()]))
+        .filter(|a| !line[(*a).clone()].starts_with(b"-"))
         .filter_map(|a| {
             let eq = memchr::memchr(b'=', &line[a.clone()])?;
             Some((a.start + eq + 1..a.end, Confidence::Command))
         })
+        .collect()
+}
+
+/// `regctl image copy SRC DST`, `regctl image inspect|digest|config|manifest REF`,
+/// `regctl manifest get|head REF`, `regctl tag ls REPO`.
+fn regctl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
+    let word = |i: usize| args.get(i).map(|a| &line[a.clone()]);
+    let images = match (word(0), word(1)) {
+        (Some(b"image"), Some(b"copy" | b"cp")) => positionals(line, &args[2..], b"", 2),
+        (
+            Some(b"image"),
+            Some(
+                b"inspect" | b"digest" | b"config" | b"manifest" | b"export" | b"delete" | b"rm"
+                | b"ratelimit" | b"check-base" | b"get-file",
+            ),
+        )
+        | (Some(b"manifest"), Some(b"get" | b"head" | b"delete" | b"rm"))
+        | (Some(b"tag"), Some(b"ls" | b"list" | b"delete" | b"rm")) => {
+            positionals(line, &args[2..], b"", 1)
+        }
+        _ => Vec::new(),
+    };
+    images
+        .into_iter()
+        .map(|r| (r, Confidence::Command))
         .collect()
 }
 
@@ -308,7 +341,7 @@ mod tests {
 
     #[test]
     fn other_container_commands() {
-        let sh = "podman pull --platform linux/amd64 redis\ndocker tag a:1 b:2\ndocker build -t app:1 .\ndocker buildx imagetools create -t x:1 x:1-amd64 x:1-arm64\nkubectl set image deploy/web web=nginx:1.27\nkubectl run tmp --image=busybox -- sh\necho hi | docker push \"$IMAGE\"\n";
+        let sh = "podman pull --platform linux/amd64 redis\ndocker tag a:1 b:2\ndocker build -t app:1 .\ndocker buildx imagetools create -t x:1 x:1-amd64 x:1-arm64\nkubectl set image deploy/web web=nginx:1.27\nkubectl -n web --context prod set image deployment/api api=ghcr.io/a/api:2 --record\nregctl image copy --referrers alpine:3.20 registry.internal:5000/alpine:3.20\nregctl tag ls library/redis\nkubectl run tmp --image=busybox -- sh\necho hi | docker push \"$IMAGE\"\n";
         assert_eq!(
             site_texts(FileKind::Shell, sh),
             [
@@ -320,6 +353,10 @@ mod tests {
                 "x:1-amd64",
                 "x:1-arm64",
                 "nginx:1.27",
+                "ghcr.io/a/api:2",
+                "alpine:3.20",
+                "registry.internal:5000/alpine:3.20",
+                "library/redis",
                 "busybox",
                 "$IMAGE"
             ]
