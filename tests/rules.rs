@@ -293,3 +293,22 @@ fn registry_settings_have_their_own_confidence_and_fail_check() {
         "REGISTRY ?= registry.k8s.io\nIMAGE := $(REGISTRY)/addon-manager\n"
     );
 }
+
+#[test]
+fn an_image_map_in_code_vouches_only_for_versioned_short_names() {
+    let tree = Tree::new().file(
+        "assets.py",
+        "# Pictures shown on the landing page.\nimages = [\n    \"icons/app\",\n    \"hero/banner\",\n]\n\nTEST_IMAGES = [\n    \"bitnami/redis:7.2.4\",\n    \"icons/app\",\n]\n",
+    );
+    let doc = tree
+        .run(&["rename", "docker.io/", "mirror.gcr.io/", "--format", "json"])
+        .expect_code(0)
+        .json();
+    let found: Vec<(u64, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["line"].as_u64().unwrap(), f["old"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [(8, "bitnami/redis:7.2.4")], "{doc}");
+}

@@ -76,6 +76,10 @@ impl Judge<'_> {
         if short && !plausible_short_name(&reference) {
             return None;
         }
+        let unversioned = reference.tag().is_none() && reference.digest().is_none();
+        if short && unversioned && site.is_some_and(|s| s.accepts == Accepts::Versioned) {
+            return None;
+        }
         let after_slash =
             self.text[..span.start].ends_with(b"/") && !self.text[..span.start].ends_with(b"://");
         if short && tok.templated.is_none() && after_slash {

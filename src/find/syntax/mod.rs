@@ -200,15 +200,13 @@ impl LineReader {
                 // structural field's own readers already judged its value.
                 // A template only in the tag (`app:$TAG`) leaves the name literal.
                 let word = &bytes[span.clone()];
-                let accepts = match accepts {
-                    Accepts::Any | Accepts::Tagged | Accepts::Qualified
-                        if confidence == Confidence::Command
-                            && words::has_template(word)
-                            && !program::template_only_in_tag(word) =>
-                    {
-                        Accepts::Qualified
-                    }
-                    other => other,
+                let templated = confidence == Confidence::Command
+                    && words::has_template(word)
+                    && !program::template_only_in_tag(word);
+                let accepts = if templated {
+                    Accepts::Qualified
+                } else {
+                    accepts
                 };
                 let why = reviews
                     .iter()

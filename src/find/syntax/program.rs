@@ -42,7 +42,7 @@ pub(crate) fn sites(line: &[u8], in_map: bool) -> Vec<ProgramSite> {
     }
     if in_map {
         if let Some(span) = map_entry(line) {
-            taken(&mut found, span);
+            found.push(((span, Confidence::Command), Accepts::Versioned, None));
         }
     }
     for span in quoted_strings(line) {
