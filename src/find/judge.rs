@@ -1,6 +1,7 @@
 //! The judge: what a candidate is, given where it stands — a rewrite with its edits, stale, a
-//! review, an inventory entry, or nothing. Handles bare registry prefixes (`registry: k8s.gcr.io`)
-//! and Helm split maps, judged as one reference and edited part by part.
+//! review, an inventory entry, or nothing. Handles registry and prefix settings
+//! (`REGISTRY=k8s.gcr.io`, `imageRepository: k8s.gcr.io`), bare registry prefixes elsewhere, and
+//! Helm split maps, judged as one reference and edited part by part.
 
 use std::ops::Range;
 

@@ -8,7 +8,8 @@
 //!    as `site`s: the whole-file structure (YAML, JSON, TOML) when it matters, and the logical
 //!    line around each candidate otherwise (`locate` reads each line once). What counts as an
 //!    image position is in the `vocabulary` tables.
-//! 3. `judge`: each candidate, by where it stands, becomes a finding or nothing.
+//! 3. `judge`: each candidate, by where it stands, becomes a finding or nothing. Names written
+//!    with escaped slashes (`gcr.io\/o\/app`) are judged unescaped (`escaped`).
 //! 4. `locate` gives findings their line and column; `suppress` marks `reimage: ignore`d ones.
 
 mod escaped;
