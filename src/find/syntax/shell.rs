@@ -7,8 +7,9 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::words::{is_redirection, is_separator, shell_words, trim_comment};
+use crate::classify::FileKind;
 use crate::find::site::LineSite;
-use crate::find::vocabulary::{self, ToolKind};
+use crate::find::vocabulary::{self, KeyReader, KeyRole, ToolKind};
 use crate::finding::Confidence;
 
 /// Whether a line can hold a container command: a cheap test before splitting it into words.
@@ -299,7 +300,34 @@ pub(crate) fn mentions_a_setting_flag(line: &[u8]) -> bool {
     memchr::memmem::find(line, b"--").is_some()
         && vocabulary::SETTING_FLAGS
             .iter()
+            .chain(HELM_SET_FLAGS)
             .any(|flag| memchr::memmem::find(line, flag.as_bytes()).is_some())
+}
+
+/// Helm's flags that set values: `--set global.imageRegistry=k8s.gcr.io,replicas=2`.
+const HELM_SET_FLAGS: &[&str] = &["--set", "--set-string"];
+
+/// The values of registry keys in a Helm `--set` word (`global.imageRegistry=k8s.gcr.io`), by
+/// the last component of each key; `word` starts at `start` in the line.
+fn helm_set_values(word: &[u8], start: usize) -> Vec<LineSite> {
+    let mut sites = Vec::new();
+    let mut at = 0;
+    for piece in word.split(|&b| b == b',') {
+        if let Some(eq) = memchr::memchr(b'=', piece) {
+            let key = piece[..eq]
+                .rsplit(|&b| b == b'.')
+                .next()
+                .unwrap_or_default();
+            let key = String::from_utf8_lossy(key).to_ascii_lowercase();
+            let role = vocabulary::image_key(KeyReader::YamlLines, FileKind::Helm, &key);
+            if role == KeyRole::Registry && eq + 1 < piece.len() {
+                let value = start + at + eq + 1..start + at + piece.len();
+                sites.push((value, Confidence::Setting));
+            }
+        }
+        at += piece.len() + 1;
+    }
+    sites
 }
 
 /// The values of registry and prefix flags (`--image-repository=k8s.gcr.io`,
@@ -309,6 +337,15 @@ pub(crate) fn setting_flags(line: &[u8]) -> Vec<LineSite> {
     let mut sites = Vec::new();
     for (i, word) in words.iter().enumerate() {
         let w = &line[word.clone()];
+        for flag in HELM_SET_FLAGS.iter().map(|f| f.as_bytes()) {
+            if let Some(value) = w.strip_prefix(flag).and_then(|v| v.strip_prefix(b"=")) {
+                sites.extend(helm_set_values(value, word.end - value.len()));
+            } else if w == flag {
+                if let Some(next) = words.get(i + 1) {
+                    sites.extend(helm_set_values(&line[next.clone()], next.start));
+                }
+            }
+        }
         for flag in vocabulary::SETTING_FLAGS.iter().map(|f| f.as_bytes()) {
             if let Some(value) = w.strip_prefix(flag).and_then(|v| v.strip_prefix(b"=")) {
                 sites.push((word.end - value.len()..word.end, Confidence::Setting));
@@ -367,6 +404,7 @@ mod tests {
     fn registry_and_prefix_settings() {
         let text = "export REPO_PREFIX=gcr.io/o/demo\nREGISTRY ?= \"quay.io\"\nDOCKER_REPO=${DOCKER_REPO:-ghcr.io/acme}\n\
             kubeadm config images pull --image-repository=k8s.gcr.io\nskaffold run --default-repo gcr.io/o\n\
+            helm upgrade web bitnami/nginx --set replicaCount=2,global.imageRegistry=k8s.gcr.io --set-string=image.registry=quay.io\n\
             INSTALL_DIR=/usr/local\n";
         assert_eq!(
             site_texts(FileKind::Makefile, text),
@@ -375,7 +413,9 @@ mod tests {
                 "\"quay.io\"",
                 "${DOCKER_REPO:-ghcr.io/acme}",
                 "k8s.gcr.io",
-                "gcr.io/o"
+                "gcr.io/o",
+                "k8s.gcr.io",
+                "quay.io"
             ]
         );
     }

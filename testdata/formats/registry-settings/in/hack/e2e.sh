@@ -11,3 +11,5 @@ echo "Using images from ${KUBE_REGISTRY} (e2e images from ${E2E_REGISTRY})"
 kind create cluster --name e2e --image "kindest/node:${KIND_VERSION}"
 kubeadm config images pull --image-repository "${KUBE_REGISTRY}"
 go test ./test/e2e/... -args --registry k8s.gcr.io --report-dir "${ARTIFACTS:-/tmp}"
+helm upgrade --install addons ./cluster --namespace kube-system \
+  --set global.imageRegistry=k8s.gcr.io,addonManager.image.tag=v9.1.6 --wait
