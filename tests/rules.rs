@@ -312,3 +312,22 @@ fn an_image_map_in_code_vouches_only_for_versioned_short_names() {
         .collect();
     assert_eq!(found, [(8, "bitnami/redis:7.2.4")], "{doc}");
 }
+
+#[test]
+fn image_keys_further_on_a_line_of_code_vouch_only_for_versioned_names() {
+    let tree = Tree::new().file(
+        "bundle.min.js",
+        "var a={backgroundImage:\"none\",image:\"hero\",borderImage:\"inherit\"},b={name:\"x\",image:\"bitnami/redis:7.2.4\"};\nbackgroundImage: \"none\",\n",
+    );
+    let doc = tree
+        .run(&["rename", "docker.io/", "mirror.gcr.io/", "--format", "json"])
+        .expect_code(0)
+        .json();
+    let found: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["old"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, ["bitnami/redis:7.2.4"], "{doc}");
+}

@@ -442,8 +442,9 @@ pub(crate) const SETTING_FLAGS: &[&str] = &[
 ];
 
 /// Words that stand for themselves in scripts and templates: shell builtins and keywords, the
-/// text tools that follow a pipe, and Go/Helm/Jinja template functions. Alone (no tag,
-/// namespace or digest) such a word is never taken for a Docker Hub image.
+/// text tools that follow a pipe, Go/Helm/Jinja template functions, and the empty values of
+/// code and CSS (`none`, `null`, `undefined`, `inherit`). Alone (no tag, namespace or digest)
+/// such a word is never taken for a Docker Hub image.
 const RESERVED_WORDS: &[&str] = &[
     "and",
     "awk",
@@ -493,6 +494,8 @@ const RESERVED_WORDS: &[&str] = &[
     "in",
     "include",
     "indent",
+    "inherit",
+    "initial",
     "jq",
     "kindis",
     "len",
@@ -507,8 +510,11 @@ const RESERVED_WORDS: &[&str] = &[
     "mkdir",
     "mv",
     "ne",
+    "nil",
     "nindent",
+    "none",
     "not",
+    "null",
     "or",
     "print",
     "printf",
@@ -551,6 +557,7 @@ const RESERVED_WORDS: &[&str] = &[
     "trimsuffix",
     "true",
     "trunc",
+    "undefined",
     "uniq",
     "unset",
     "until",

@@ -32,11 +32,17 @@ pub(crate) fn sites(line: &[u8], in_map: bool) -> Vec<ProgramSite> {
     let taken = |found: &mut Vec<ProgramSite>, span: Range<usize>| {
         found.push(((span, Confidence::Command), Accepts::Tagged, None));
     };
-    for (name, value) in assignments(line) {
-        if is_image_name(&line[name.clone()]) {
-            if let Some(span) = quoted_value(line, value).or_else(|| yaml_value(line, name, value))
-            {
+    for (i, (name, value)) in assignments(line).into_iter().enumerate() {
+        if !is_image_name(&line[name.clone()]) {
+            continue;
+        }
+        if let Some(span) = quoted_value(line, value).or_else(|| yaml_value(line, name, value)) {
+            if i == 0 {
                 taken(&mut found, span);
+            } else {
+                // A named argument or a key further on (`image: 'bitnami/kubectl:1.29'` in a
+                // call, `backgroundImage:"none"` in a minified bundle): only versioned names.
+                found.push(((span, Confidence::Command), Accepts::Versioned, None));
             }
         }
     }
