@@ -63,7 +63,8 @@ pub enum ReviewReason {
     /// A bare short name (`nginx`) assigned to an image-named variable: the name alone does
     /// not make it an image.
     BareNameInVariable,
-    /// A short name in a word that also holds a variable or a template (`local/api:"${TAG}"`).
+    /// A short name in a word that also holds a variable or a template (`$ORG/api:1`), other
+    /// than in its tag (`local/api:"${TAG}"` is the literal name `local/api`).
     TemplatedWord,
     /// `k8s.gcr.io/images/foo/images.yaml`: a path component ends in a file extension, so it
     /// is a file in a repository rather than an image.

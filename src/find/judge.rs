@@ -93,7 +93,7 @@ impl Judge<'_> {
             && reference.tag().is_none()
             && reference.digest().is_none()
             && !reference.written_path().contains('/');
-        // A short literal part of a word holding a variable (`local/api:"${TAG}"`) is at most a
+        // A short literal part of a word holding a variable (`$ORG/api:1`, `api-$V`) is at most a
         // review: the word is not one literal token.
         let opaque = site.is_some_and(|s| s.accepts == Accepts::Qualified)
             && short
