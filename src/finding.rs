@@ -19,6 +19,9 @@ pub enum Confidence {
     Command,
     /// A registry-qualified name as a whole token in any text.
     QualifiedText,
+    /// A registry or prefix setting (`REGISTRY=k8s.gcr.io`, `imageRepository: k8s.gcr.io`,
+    /// `--repo-prefix gcr.io/o/demo`) equal to what a prefix rule moves.
+    Setting,
     /// Not rewritten: a human must decide.
     Review,
 }
@@ -30,6 +33,7 @@ impl Confidence {
             Confidence::Structural => "structural",
             Confidence::Command => "command",
             Confidence::QualifiedText => "qualified-text",
+            Confidence::Setting => "setting",
             Confidence::Review => "review",
         }
     }
@@ -50,18 +54,24 @@ pub enum ReviewReason {
     OpaqueYaml,
     /// A TOML string with escapes or spanning lines.
     OpaqueToml,
-    /// `global.imageRegistry`-style settings outside an image map.
+    /// A registry setting (`registry: quay.io`, `REGISTRY=quay.io`) of which a rule moves only a
+    /// part (`quay.io/prometheus/`), outside a split map that names the repository.
     RegistrySetting,
     /// A value equal to a prefix rule's prefix, outside an image field.
     RegistryOutsideField,
+
     /// A bare short name (`nginx`) assigned to an image-named variable: the name alone does
     /// not make it an image.
     BareNameInVariable,
-    /// A short name in a word that also holds a variable or a template (`local/api:"${TAG}"`).
+    /// A short name in a word that also holds a variable or a template (`$ORG/api:1`), other
+    /// than in its tag (`local/api:"${TAG}"` is the literal name `local/api`).
     TemplatedWord,
     /// `k8s.gcr.io/images/foo/images.yaml`: a path component ends in a file extension, so it
     /// is a file in a repository rather than an image.
     FilePath,
+    /// A quoted short name with a namespace and a tag in code (`'bitnami/kubectl:1.29'`) where
+    /// no key or variable says it is an image.
+    QuotedShortName,
     /// A matching name written with uppercase letters (`GHCR.io/o/app`), which registries do not
     /// take as written.
     Uppercase,
@@ -88,9 +98,10 @@ impl ReviewReason {
             ReviewReason::OpaqueYaml => "the value is a block or escaped scalar; edit it by hand",
             ReviewReason::OpaqueToml => "the string has escapes or spans lines; edit it by hand",
             ReviewReason::RegistrySetting => {
-                "a registry setting outside an image map (such as global.imageRegistry); check it by hand"
+                "a registry setting of which the rule moves only a part; check which images use it"
             }
             ReviewReason::RegistryOutsideField => "the registry alone, outside an image field",
+
             ReviewReason::FilePath => {
                 "looks like a file path (a component ends in a file extension), not an image; check it by hand"
             }
@@ -105,6 +116,9 @@ impl ReviewReason {
             }
             ReviewReason::AnchorElsewhere => {
                 "the value comes from a YAML anchor outside this reference; edit it there by hand"
+            }
+            ReviewReason::QuotedShortName => {
+                "a quoted short name in code, where no key or variable says it is an image; check it by hand"
             }
             ReviewReason::BareNameInVariable => {
                 "a bare name in a variable; give it a tag or a registry, or rename it by hand"

@@ -22,10 +22,11 @@ use common::Tree;
 
 /// How many EXPECTED entries `reimage list` finds: 88 of 111 on the code this test was written
 /// against, 95 of 113 once templated YAML was parsed with its actions masked (issue 13: the split
-/// maps of the templated `chart/values.yaml`). It misses every `qualified-text` name (`list`
+/// maps of the templated `chart/values.yaml`), 102 of 121 once `kubectl -n ns set image` was read
+/// (issue 14). It misses every `qualified-text` name (`list`
 /// inventories only structural and command places), `docker save`, and a `docker pull` inside
 /// `( … )`. Raise the floor when recall improves; it must never drop.
-const RECALL_FLOOR: usize = 95;
+const RECALL_FLOOR: usize = 102;
 
 type Entry = (String, u64, String);
 

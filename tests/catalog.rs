@@ -346,3 +346,27 @@ fn check_from_renovate_file_and_missing_config() {
         .stderr();
     assert!(err.contains("no Renovate configuration here"), "{err}");
 }
+
+#[test]
+fn rename_catalog_holds_a_registry_setting_of_an_entry_with_exceptions() {
+    // `docker.io/bitnami/minideb` stays: moving the whole prefix setting would move it too.
+    let tree = Tree::new().file(
+        "Makefile",
+        "BITNAMI_REPO ?= docker.io/bitnami\nK8S_REGISTRY ?= k8s.gcr.io\n",
+    );
+    let doc = tree
+        .run(&["rename", "--catalog", "all", "--format", "json"])
+        .expect_code(0)
+        .json();
+    let found: Vec<(&str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["action"].as_str().unwrap(), f["old"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("stale", "docker.io/bitnami"), ("rewrite", "k8s.gcr.io")],
+        "{doc}"
+    );
+}

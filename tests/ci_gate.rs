@@ -114,7 +114,7 @@ fn sarif_validates_against_the_2_1_0_schema_and_carries_fixes() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.iter().filter(|r| r["level"] == "error").count(), 54);
+    assert_eq!(results.iter().filter(|r| r["level"] == "error").count(), 55);
 
     let run = tree
         .run(&["rename", OLD, NEW, "--format", "sarif"])
@@ -149,7 +149,7 @@ fn github_annotations_are_well_formed_workflow_commands() {
         .map(String::as_str)
         .collect();
     let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("::error ")).collect();
-    assert_eq!(errors.len(), 54);
+    assert_eq!(errors.len(), 55);
     for line in &lines {
         let (props, message) = line
             .trim_start_matches("::")
@@ -178,7 +178,7 @@ fn markdown_is_a_summary_and_a_table() {
         .stdout();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "### reimage");
-    assert!(lines[2].starts_with("54 references in 15 files would change"));
+    assert!(lines[2].starts_with("55 references in 15 files would change"));
     let header = lines
         .iter()
         .position(|l| l.starts_with("| File |"))
@@ -190,7 +190,7 @@ fn markdown_is_a_summary_and_a_table() {
         .collect();
     assert_eq!(
         rows.len(),
-        54 + 2 + 1,
+        55 + 2 + 1,
         "rewrites, reviews and the ignored one"
     );
     assert!(

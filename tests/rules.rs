@@ -79,7 +79,7 @@ fn registry_prefix_moves_every_repository_under_it() {
 }
 
 #[test]
-fn helm_split_map_moves_its_registry_and_global_registry_is_reviewed() {
+fn helm_split_map_moves_its_registry_and_global_registry_is_a_setting() {
     let tree = Tree::new().file(
         "values.yaml",
         "image:\n  registry: k8s.gcr.io\n  repository: pause\n  tag: \"3.9\"\nglobal:\n  imageRegistry: k8s.gcr.io\n",
@@ -109,13 +109,50 @@ fn helm_split_map_moves_its_registry_and_global_registry_is_reviewed() {
     );
     assert_eq!(findings[0]["edits"][0]["old"], "k8s.gcr.io");
     assert_eq!(findings[0]["edits"][0]["new"], "registry.k8s.io");
-    assert_eq!(findings[1]["action"], "review");
+    // `global.imageRegistry` equal to the prefix is a registry setting the rule moves whole.
+    assert_eq!(findings[1]["action"], "rewrite");
+    assert_eq!(findings[1]["confidence"], "setting");
     assert_eq!(findings[1]["line"], 6);
     tree.run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])
         .expect_code(0);
     assert_eq!(
         tree.read_str("values.yaml"),
-        "image:\n  registry: registry.k8s.io\n  repository: pause\n  tag: \"3.9\"\nglobal:\n  imageRegistry: k8s.gcr.io\n"
+        "image:\n  registry: registry.k8s.io\n  repository: pause\n  tag: \"3.9\"\nglobal:\n  imageRegistry: registry.k8s.io\n"
+    );
+}
+
+#[test]
+fn a_registry_setting_wider_than_the_rule_is_reviewed_outside_a_matching_map() {
+    let tree = Tree::new().file(
+        "values.yaml",
+        "global:\n  imageRegistry: quay.io\nexporter:\n  image:\n    registry: quay.io\n    repository: prometheus/node-exporter\n    tag: v1.8.2\nother:\n  image:\n    registry: quay.io\n    repository: jetstack/cert-manager-controller\n",
+    );
+    let doc = tree
+        .run(&[
+            "rename",
+            "quay.io/prometheus/",
+            "ghcr.io/acme/prometheus/",
+            "--format",
+            "json",
+        ])
+        .expect_code(0)
+        .json();
+    let findings: Vec<(u64, &str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["action"].as_str().unwrap(),
+                f["confidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [(2, "review", "review"), (5, "rewrite", "structural")],
+        "{doc}"
     );
 }
 
@@ -211,4 +248,86 @@ fn missing_path_is_exit_2_with_a_clear_message() {
         "{}",
         run.stderr()
     );
+}
+
+#[test]
+fn registry_settings_have_their_own_confidence_and_fail_check() {
+    let tree = Tree::new()
+        .file(
+            "Makefile",
+            "REGISTRY ?= k8s.gcr.io\nIMAGE := $(REGISTRY)/addon-manager\n",
+        )
+        .file(
+            "package.json",
+            "{\"dependencies\": {\"language-subtag-registry\": \"~0.3.2\"}}\n",
+        );
+    let doc = tree
+        .run(&["check", "--deny", "k8s.gcr.io/", "--format", "json"])
+        .expect_code(1)
+        .json();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["confidence"], "setting");
+    assert_eq!(findings[0]["action"], "stale");
+    assert_eq!(doc["summary"]["stale"], 1);
+    let github = tree
+        .run(&["check", "--deny", "k8s.gcr.io/", "--format", "github"])
+        .expect_code(1);
+    assert!(
+        github.stdout().contains("title=Retired registry setting::"),
+        "{}",
+        github.stdout()
+    );
+    let markdown = tree
+        .run(&["check", "--deny", "k8s.gcr.io/", "--format", "markdown"])
+        .expect_code(1);
+    assert!(
+        markdown.stdout().contains("| makefile, setting | stale |"),
+        "{}",
+        markdown.stdout()
+    );
+    tree.run(&["rename", "k8s.gcr.io/", "registry.k8s.io/", "-w"])
+        .expect_code(0);
+    assert_eq!(
+        tree.read_str("Makefile"),
+        "REGISTRY ?= registry.k8s.io\nIMAGE := $(REGISTRY)/addon-manager\n"
+    );
+}
+
+#[test]
+fn an_image_map_in_code_vouches_only_for_versioned_short_names() {
+    let tree = Tree::new().file(
+        "assets.py",
+        "# Pictures shown on the landing page.\nimages = [\n    \"icons/app\",\n    \"hero/banner\",\n]\n\nTEST_IMAGES = [\n    \"bitnami/redis:7.2.4\",\n    \"icons/app\",\n]\n",
+    );
+    let doc = tree
+        .run(&["rename", "docker.io/", "mirror.gcr.io/", "--format", "json"])
+        .expect_code(0)
+        .json();
+    let found: Vec<(u64, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["line"].as_u64().unwrap(), f["old"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [(8, "bitnami/redis:7.2.4")], "{doc}");
+}
+
+#[test]
+fn image_keys_further_on_a_line_of_code_vouch_only_for_versioned_names() {
+    let tree = Tree::new().file(
+        "bundle.min.js",
+        "var a={backgroundImage:\"none\",image:\"hero\",borderImage:\"inherit\"},b={name:\"x\",image:\"bitnami/redis:7.2.4\"};\nbackgroundImage: \"none\",\n",
+    );
+    let doc = tree
+        .run(&["rename", "docker.io/", "mirror.gcr.io/", "--format", "json"])
+        .expect_code(0)
+        .json();
+    let found: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["old"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, ["bitnami/redis:7.2.4"], "{doc}");
 }

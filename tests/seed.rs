@@ -14,7 +14,7 @@ fn write_produces_the_expected_tree_byte_for_byte() {
     copy_modes(&tree);
     let run = tree.run(&["rename", OLD, NEW, "-w", "."]).expect_code(0);
     assert!(
-        run.stdout().contains("54 references in 15 files changed"),
+        run.stdout().contains("55 references in 15 files changed"),
         "{}",
         run.stdout()
     );
@@ -44,7 +44,7 @@ fn preview_writes_nothing_and_lists_every_change() {
     assert_same_tree(&tree.snapshot(), &before);
     let out = run.stdout();
     assert!(
-        out.contains("54 references in 15 files would change"),
+        out.contains("55 references in 15 files would change"),
         "{out}"
     );
     assert!(out.contains("docker-compose.yml:8:12  ghcr.io/gdtiti/grok2api:latest → ghcr.io/gdtiti/grok2api-api:latest  [compose, structural]"), "{out}");
@@ -82,7 +82,7 @@ fn check_fails_before_the_rename_and_passes_after() {
     let tree = Tree::copy_of("seed/repo");
     let run = tree.run(&["check", "--deny", OLD]).expect_code(1);
     assert!(
-        run.stdout().contains("54 stale references in 15 files"),
+        run.stdout().contains("55 stale references in 15 files"),
         "{}",
         run.stdout()
     );
@@ -135,7 +135,7 @@ fn json_findings_carry_every_documented_field() {
         .expect_code(0)
         .json();
     assert_eq!(doc["version"], 1);
-    assert_eq!(doc["summary"]["rewrite"], 54);
+    assert_eq!(doc["summary"]["rewrite"], 55);
     assert_eq!(doc["summary"]["ignored"], 1);
     let digest = doc["findings"]
         .as_array()

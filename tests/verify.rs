@@ -260,9 +260,9 @@ fn seed_rename_with_verify_writes_only_existing_targets_and_verify_fails_on_the_
     let digest = "sha256:e20c4738da0c1eeb3f2163f98f9d41fd8658503197fccc7453f46a326ecbb9f6";
     let other = "sha256:eb9f5f9605a753ecdbef9e554708e7833ee813607f155169a506f9324d1538d9";
     let want: BTreeSet<(String, u64, String)> = [
-        ("docs/deployment.md", 22, format!("{OLD}:main-arm64")),
-        ("docs/deployment.md", 24, format!("{OLD}@{digest}")),
-        ("docs/deployment.md", 58, format!("{OLD}:v1.0.0@{digest}")),
+        ("docs/deployment.md", 25, format!("{OLD}:main-arm64")),
+        ("docs/deployment.md", 27, format!("{OLD}@{digest}")),
+        ("docs/deployment.md", 61, format!("{OLD}:v1.0.0@{digest}")),
         ("k8s/deployment.yaml", 23, format!("{OLD}@{other}")),
         ("k8s/deployment.yaml", 30, format!("{OLD}:v1.0.0@{digest}")),
     ]
@@ -271,7 +271,7 @@ fn seed_rename_with_verify_writes_only_existing_targets_and_verify_fails_on_the_
     .collect();
     assert_eq!(missing, want, "{}", renamed.stdout());
     let doc = renamed.json();
-    assert_eq!(doc["summary"]["rewrite"], 49, "{}", renamed.stdout());
+    assert_eq!(doc["summary"]["rewrite"], 50, "{}", renamed.stdout());
     let arm = doc["findings"]
         .as_array()
         .unwrap()
@@ -311,7 +311,7 @@ fn seed_rename_with_verify_writes_only_existing_targets_and_verify_fails_on_the_
     let failed = findings(&verified, "missing-target");
     let in_images: BTreeSet<_> = want
         .iter()
-        .filter(|(p, line, _)| p.starts_with("k8s/") || *line == 58)
+        .filter(|(p, line, _)| p.starts_with("k8s/") || *line == 61)
         .cloned()
         .collect();
     assert_eq!(failed, in_images, "{}", verified.stdout());

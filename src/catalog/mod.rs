@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use toml_edit::{Document, Item};
 
-use crate::finding::Outcome;
+use crate::finding::{Confidence, Outcome};
 use crate::image_ref::ImageRef;
 use crate::report::Report;
 use crate::rule::{RuleSet, RuleSpec};
@@ -279,8 +279,9 @@ pub struct Applied {
 }
 
 /// Enforces the conditions of `entries` on a finished scan: excepted names are dropped, and a
-/// rewrite whose tag or digest does not exist under the successor becomes stale (reported with
-/// the entry's note, never written). Findings of other rules are untouched.
+/// rewrite whose tag or digest does not exist under the successor, or a registry setting of an
+/// entry with exceptions (moving it would move them too), becomes stale (reported with the
+/// entry's note, never written). Findings of other rules are untouched.
 pub fn apply_conditions(report: &mut Report, entries: &[&Entry]) -> Applied {
     let by_reason: HashMap<String, &Entry> = entries.iter().map(|e| (e.reason(), *e)).collect();
     let entry_of: Vec<Option<&Entry>> = report
@@ -298,8 +299,11 @@ pub fn apply_conditions(report: &mut Report, entries: &[&Entry]) -> Applied {
                 applied.excepted += 1;
                 return false;
             }
+            // A registry setting moves every image under it, the excepted ones too.
+            let setting_with_exceptions =
+                f.confidence == Confidence::Setting && !entry.except.is_empty();
             if matches!(f.outcome, Outcome::Rewrite { .. })
-                && !entry.moves(f.tag.as_deref(), f.digest.as_deref())
+                && (setting_with_exceptions || !entry.moves(f.tag.as_deref(), f.digest.as_deref()))
             {
                 f.outcome = Outcome::Stale;
                 applied.held += 1;

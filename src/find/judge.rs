@@ -1,6 +1,7 @@
 //! The judge: what a candidate is, given where it stands — a rewrite with its edits, stale, a
-//! review, an inventory entry, or nothing. Handles bare registry prefixes (`registry: k8s.gcr.io`)
-//! and Helm split maps, judged as one reference and edited part by part.
+//! review, an inventory entry, or nothing. Handles registry and prefix settings
+//! (`REGISTRY=k8s.gcr.io`, `imageRepository: k8s.gcr.io`), bare registry prefixes elsewhere, and
+//! Helm split maps, judged as one reference and edited part by part.
 
 use std::ops::Range;
 
@@ -11,7 +12,7 @@ use super::vocabulary;
 use crate::classify::FileKind;
 use crate::finding::{Confidence, Edit, Finding, Outcome, ReviewReason, RuleId};
 use crate::image_ref::{self, ImageRef};
-use crate::rule::Verdict;
+use crate::rule::{SettingVerdict, Verdict};
 
 /// Judges the candidates of one file.
 pub(super) struct Judge<'a> {
@@ -30,6 +31,19 @@ impl Judge<'_> {
         let span = tok.span.clone();
         let written = std::str::from_utf8(&self.text[span.clone()]).ok()?;
         let confidence = site.map_or(Confidence::QualifiedText, |s| s.confidence);
+        if confidence == Confidence::Setting {
+            if self.matcher.inventory {
+                return None;
+            }
+            if let Some(found) = self.judge_setting(tok, written) {
+                return Some(found);
+            }
+            // Any other value of a setting is judged as an image only if it names a registry
+            // (`REPO_PREFIX=k8s.gcr.io/sig-storage` under `k8s.gcr.io/`).
+            if !ImageRef::parse(written).is_ok_and(|r| r.has_written_domain()) {
+                return None;
+            }
+        }
         if let Some((rule, to)) = self
             .matcher
             .rules
@@ -63,6 +77,10 @@ impl Judge<'_> {
         if short && !plausible_short_name(&reference) {
             return None;
         }
+        let unversioned = reference.tag().is_none() && reference.digest().is_none();
+        if short && unversioned && site.is_some_and(|s| s.accepts == Accepts::Versioned) {
+            return None;
+        }
         let after_slash =
             self.text[..span.start].ends_with(b"/") && !self.text[..span.start].ends_with(b"://");
         if short && tok.templated.is_none() && after_slash {
@@ -75,7 +93,7 @@ impl Judge<'_> {
             && reference.tag().is_none()
             && reference.digest().is_none()
             && !reference.written_path().contains('/');
-        // A short literal part of a word holding a variable (`local/api:"${TAG}"`) is at most a
+        // A short literal part of a word holding a variable (`$ORG/api:1`, `api-$V`) is at most a
         // review: the word is not one literal token.
         let opaque = site.is_some_and(|s| s.accepts == Accepts::Qualified)
             && short
@@ -149,6 +167,44 @@ impl Judge<'_> {
                 let rule = self.matcher.rules.path_only(&reference)?;
                 found(Outcome::Review(ReviewReason::PathOnly), Some(rule))
             }
+        }
+    }
+
+    /// A registry or prefix setting's value that a prefix rule moves whole (rewritten, the
+    /// trailing `/` kept) or only in part (a review).
+    fn judge_setting(&self, tok: &Token, written: &str) -> Option<Finding> {
+        let span = tok.span.clone();
+        let verdict = self.matcher.rules.setting(written)?;
+        let found = |outcome, rule| {
+            Some(self.finding(
+                span.clone(),
+                written,
+                Confidence::Setting,
+                outcome,
+                Some(rule),
+                None,
+            ))
+        };
+        let (rule, to) = match verdict {
+            SettingVerdict::MovesPart { rule } => {
+                return found(Outcome::Review(ReviewReason::RegistrySetting), rule);
+            }
+            SettingVerdict::Moves { rule, to } => (rule, to),
+        };
+        if let Some(why) = tok.templated {
+            return found(Outcome::Review(why), rule);
+        }
+        let bare = written.strip_suffix('/').unwrap_or(written);
+        let value = span.start..span.start + bare.len();
+        match to {
+            Some(to) => found(
+                Outcome::Rewrite {
+                    new: format!("{to}{}", &written[bare.len()..]),
+                    edits: vec![self.edit(value, to)],
+                },
+                rule,
+            ),
+            None => found(Outcome::Stale, rule),
         }
     }
 

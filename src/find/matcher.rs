@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::AhoCorasick;
 
+use super::escaped;
 use super::prefilter;
 use super::token::{self, Token};
 use super::vocabulary;
@@ -63,11 +64,20 @@ impl Matcher {
         // Rules without fixed text (every Docker Hub image) are found through the keywords below,
         // and their qualified spellings through `docker.io`.
         let needles = (!inventory).then(|| {
-            prefilter::Needles::new(
-                fixed
-                    .clone()
-                    .unwrap_or_else(|| vec![image_ref::HUB.to_owned()]),
-            )
+            let mut needles = fixed
+                .clone()
+                .unwrap_or_else(|| vec![image_ref::HUB.to_owned()]);
+            // `registry: quay.io` under `quay.io/prometheus/`: a setting the rule moves in part.
+            needles.extend(rules.setting_needles());
+            needles.sort();
+            needles.dedup();
+            // `gcr.io\/google-samples\/demo` (sed, JSON) is the same name.
+            let escaped: Vec<String> = needles
+                .iter()
+                .filter_map(|n| escaped::escaped_needle(n))
+                .collect();
+            needles.extend(escaped);
+            prefilter::Needles::new(needles)
         });
         let keywords = (inventory || fixed.is_none()).then(|| {
             AhoCorasick::builder()
@@ -143,7 +153,7 @@ impl Matcher {
     /// a large tree are look-alikes (`…/grok2api-api`, Go import paths) that no rule matches.
     fn relevant(&self, written: &str, reference: Option<&ImageRef<'_>>) -> bool {
         self.inventory
-            || self.rules.bare_prefix(written).is_some()
+            || self.rules.setting(written).is_some()
             || reference.is_some_and(|r| {
                 self.rules.verdict(r).is_some() || self.rules.path_only(r).is_some()
             })
@@ -164,6 +174,27 @@ impl Matcher {
 /// Where a file's needles occur, in increasing order of start: what the first pass found.
 #[derive(Debug)]
 pub(crate) struct Hits(Vec<Range<usize>>);
+
+impl Hits {
+    /// Takes out the hits inside names written with escaped slashes (`gcr.io\/o\/app`), as the
+    /// runs of those names, once each, in file order.
+    pub(super) fn take_escaped(&mut self, text: &[u8]) -> Vec<Range<usize>> {
+        if !escaped::present(text) {
+            return Vec::new();
+        }
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        self.0.retain(|hit| match escaped::run_at(text, hit) {
+            Some(run) => {
+                if runs.last() != Some(&run) {
+                    runs.push(run);
+                }
+                false
+            }
+            None => true,
+        });
+        runs
+    }
+}
 
 /// What triage leaves of a file's needle hits.
 #[derive(Debug)]

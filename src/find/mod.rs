@@ -8,10 +8,12 @@
 //!    as `site`s: the whole-file structure (YAML, JSON, TOML) when it matters, and the logical
 //!    line around each candidate otherwise (`locate` reads each line once). What counts as an
 //!    image position is in the `vocabulary` tables.
-//! 3. `judge`: each candidate, by where it stands, becomes a finding or nothing.
+//! 3. `judge`: each candidate, by where it stands, becomes a finding or nothing. Names written
+//!    with escaped slashes (`gcr.io\/o\/app`) are judged unescaped (`escaped`).
 //! 4. `locate` gives findings their line and column; `suppress` marks `reimage: ignore`d ones.
 
 mod anchors;
+mod escaped;
 mod judge;
 mod locate;
 mod matcher;
@@ -23,7 +25,7 @@ mod token;
 mod vocabulary;
 
 use crate::classify::{refine_yaml_by_content, FileKind};
-use crate::finding::{Disposition, Finding, Outcome, ReviewReason};
+use crate::finding::{Confidence, Disposition, Finding, Outcome};
 use crate::problem::Problem;
 
 use anchors::Source;
@@ -52,9 +54,11 @@ impl Matcher {
     }
 
     /// [`Matcher::find`] for a file that [`Matcher::first_pass`] let through with `hits`.
-    pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8], hits: Hits) -> Scanned {
+    pub(crate) fn find_candidate(&self, kind: FileKind, text: &[u8], mut hits: Hits) -> Scanned {
+        let escaped_runs = hits.take_escaped(text);
         let triaged = self.triage_hits(text, hits);
-        if triaged.tokens.is_empty() && !triaged.structural {
+        let escaped = escaped::findings(self, kind, text, escaped_runs);
+        if triaged.tokens.is_empty() && !triaged.structural && escaped.is_empty() {
             return Scanned::default();
         }
         let kind = refine_yaml_by_content(kind, text);
@@ -77,7 +81,7 @@ impl Matcher {
             structure: structure.unwrap_or_default(),
         };
         Scanned {
-            findings: scan.run(triaged.tokens),
+            findings: scan.run(triaged.tokens, escaped),
             warning,
         }
     }
@@ -93,10 +97,11 @@ struct FileScan<'a> {
 }
 
 impl FileScan<'_> {
-    /// Judges every candidate by where it stands, then locates and suppresses the findings.
-    /// Findings that would edit a YAML anchor other references read differently are then
-    /// made review findings (`anchors`).
-    fn run(&self, tokens: Vec<Token>) -> Vec<Finding> {
+    /// Judges every candidate by where it stands, then locates and suppresses the findings
+    /// with those of the `escaped` names, which replace any finding they overlap. Findings that
+    /// would edit a YAML anchor other references read differently are then made review
+    /// findings (`anchors`).
+    fn run(&self, tokens: Vec<Token>, escaped: Vec<Finding>) -> Vec<Finding> {
         let mut findings: Vec<(Source, Finding)> = self
             .candidates(tokens)
             .into_iter()
@@ -110,6 +115,12 @@ impl FileScan<'_> {
                 .enumerate()
                 .filter_map(|(i, c)| Some((Source::Map(i), self.judge.judge_composite(c)?))),
         );
+        findings.retain(|(_, f)| {
+            !escaped
+                .iter()
+                .any(|e| e.span.start < f.span.end && f.span.start < e.span.end)
+        });
+        findings.extend(escaped.into_iter().map(|f| (Source::Token, f)));
         findings.sort_by_key(|(_, f)| (f.span.start, f.span.end));
         if findings.is_empty() {
             return Vec::new();
@@ -146,7 +157,7 @@ impl FileScan<'_> {
         if let Some(keywords) = &self.judge.matcher.keywords {
             // A registry setting (`REGISTRY: ghcr.io`) is no image to inventory.
             let listed = |site: &&Site| {
-                !(self.judge.matcher.inventory && site.why == Some(ReviewReason::RegistrySetting))
+                !(self.judge.matcher.inventory && site.confidence == Confidence::Setting)
             };
             for site in self.structure.sites.iter().filter(listed) {
                 for tok in token::tokens_in(text, site.span.clone()) {
@@ -154,11 +165,16 @@ impl FileScan<'_> {
                 }
             }
             let mut covered = 0;
-            for hit in keywords.find_iter(text) {
-                if hit.start() < covered {
+            let hits = keywords.find_iter(text).map(|hit| hit.start());
+            let mut starts: Vec<usize> = hits
+                .chain(self.lines.placed_lines().iter().copied())
+                .collect();
+            starts.sort_unstable();
+            for start in starts {
+                if start < covered {
                     continue;
                 }
-                let line = lines.line_at(hit.start());
+                let line = lines.line_at(start);
                 covered = line.end;
                 for site in lines.sites_on(line).to_vec() {
                     for tok in token::tokens_in(text, site.span.clone()) {

@@ -34,6 +34,10 @@ pub(crate) enum Accepts {
     /// A variable assignment (`BASE_IMAGE=…`): a bare short name (no tag, namespace or digest)
     /// is at most a review.
     Tagged,
+    /// An entry of an image map in program source (`images = ["icons/app", "redis:7"]`): the
+    /// map's name is weaker evidence than a key's, so a short name counts only with a tag or a
+    /// digest.
+    Versioned,
 }
 
 impl Site {

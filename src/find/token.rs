@@ -41,6 +41,13 @@ pub(crate) fn token_at(text: &[u8], hit: Range<usize>) -> Option<Token> {
     token_in(text, start..end, hit.start)
 }
 
+/// The candidate that is exactly the run `run` of `text`, shaped like any other (a caller that
+/// found the run's ends itself: an escaped name).
+pub(crate) fn token_in_run(text: &[u8], run: Range<usize>) -> Option<Token> {
+    let anchor = run.end;
+    token_in(text, run, anchor)
+}
+
 /// The end of a bracketed IPv6 host (`[2001:db8::1]`) that starts at `at`, as in
 /// distribution/reference: hex digits, colons and dots between brackets, at least one colon.
 fn ipv6_host_end(text: &[u8], at: usize) -> Option<usize> {
@@ -121,6 +128,14 @@ fn quoted_qualified_name(text: &[u8], run: Range<usize>) -> bool {
     let run = &text[run];
     let first = run.split(|&b| b == b'/').next().unwrap_or(run);
     quoted && first.len() < run.len() && first.iter().any(|&b| b == b'.' || b == b':')
+}
+
+/// Where the tag (`:`) or digest (`@`) of a written reference starts, when the name before it
+/// has a path (`ghcr.io/o/app:v1` → 13): a `:` before the last `/` is a registry's port.
+fn tag_start(word: &[u8]) -> Option<usize> {
+    let slash = memchr::memrchr(b'/', word)?;
+    let at = slash + 1 + memchr::memchr2(b':', b'@', &word[slash + 1..])?;
+    (at > slash + 1).then_some(at)
 }
 
 /// Whether `at` is inside a `{{ … }}` or `{% … %}` template action that opened on its line.
@@ -220,6 +235,15 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
     if tail <= start {
         return None;
     }
+    let mut glued_right = glued_right;
+    if glued_right {
+        if let Some(cut) = tag_start(&text[start..tail]) {
+            // `ghcr.io/o/app:hf-amd64-{version}`, `…:v${VERSION}-alpine`: the template is inside
+            // the tag, so the name before it is literal and complete; the tag stays as written.
+            tail = start + cut;
+            glued_right = false;
+        }
+    }
     let templated = if glued_left {
         Some(ReviewReason::TemplatedOwner)
     } else if glued_right {
@@ -296,6 +320,26 @@ mod tests {
             "ghcr.io/a/b"
         );
         assert_eq!(literal("$(IMAGE) ghcr.io/a/b:$(TAG)", "a/b"), "ghcr.io/a/b");
+    }
+
+    #[test]
+    fn a_template_inside_the_tag_keeps_the_name_literal() {
+        for text in [
+            "ghcr.io/a/b:hf-amd64-{version}",
+            "ghcr.io/a/b:v${VERSION}-alpine",
+            "ghcr.io/a/b:{{ .Chart.AppVersion }}",
+            "ghcr.io/a/b:$TAG",
+            "localhost:5000/a/b:v%VERSION%",
+        ] {
+            let want = &text[..text.find("a/b").unwrap() + 3];
+            assert_eq!(literal(text, "a/b"), want, "{text}");
+        }
+        // A template in the repository name is not.
+        let (s, why) = token("ghcr.io/a/b-{flavour}:1", "a/b").unwrap();
+        assert_eq!(
+            (s.as_str(), why),
+            ("ghcr.io/a/b", Some(ReviewReason::TemplatedSuffix))
+        );
     }
 
     #[test]

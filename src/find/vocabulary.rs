@@ -5,7 +5,7 @@
 
 use crate::classify::FileKind;
 
-use KeyName::{Exact, Qualified, Suffix};
+use KeyName::{Ending, Exact, Qualified, Suffix};
 use KeyRole::{Image, Not, Registry};
 
 /// How a key name is compared (the key lowercased).
@@ -16,6 +16,9 @@ pub(crate) enum KeyName {
     /// The name alone, or after one of the qualifiers and an optional `-`, `_` or `.`:
     /// `imageRegistry`, `docker_registry`, but not `language-subtag-registry` (a package).
     Qualified(&'static str, &'static [&'static str]),
+    /// The name after a word without a `-` (`sourceRegistry`, `kube_registry`), or one of the
+    /// qualifiers: `Qualified` for dashed keys, which name packages more often than settings.
+    Ending(&'static str, &'static [&'static str]),
 }
 
 impl KeyName {
@@ -27,6 +30,12 @@ impl KeyName {
                 let head = head.trim_end_matches(['-', '_', '.']);
                 head.is_empty() || qualifiers.contains(&head)
             }),
+            Ending(name, qualifiers) => {
+                Qualified(name, qualifiers).matches(lower)
+                    || lower
+                        .strip_suffix(name)
+                        .is_some_and(|head| !head.is_empty() && !head.contains('-'))
+            }
         }
     }
 }
@@ -38,7 +47,8 @@ pub(crate) enum KeyRole {
     Not,
     /// An image: a structural site.
     Image,
-    /// A registry setting (`global.imageRegistry`): a review site.
+    /// A registry or prefix setting (`global.imageRegistry`, kubeadm `imageRepository`): a
+    /// setting site, where only a value a prefix rule moves counts.
     Registry,
 }
 
@@ -94,12 +104,22 @@ pub(crate) const IMAGE_KEYS: &[ImageKey] = &[
         Some(FileKind::GithubActions),
         [Image, Image, Not],
     ),
-    // `registry:`, `imageRegistry:` outside a split map: a review site for the structure, but
-    // the line reader takes the value as an image (it cannot tell a split map from a setting).
+    // `registry:`, `imageRegistry:`, `sourceRegistry:` outside a split map (whose `registry`
+    // the structure reads with the map), kubeadm `imageRepository:`, `registryPrefix:`.
     key(
-        Qualified("registry", REGISTRY_QUALIFIERS),
+        Ending("registry", REGISTRY_QUALIFIERS),
         None,
-        [Registry, Image, Not],
+        [Registry, Registry, Registry],
+    ),
+    key(
+        Exact("imagerepository"),
+        None,
+        [Registry, Registry, Registry],
+    ),
+    key(
+        Suffix("registryprefix"),
+        None,
+        [Registry, Registry, Registry],
     ),
 ];
 
@@ -151,6 +171,19 @@ pub(crate) const NESTED_IMAGE_KEYS: &[NestedKey] = &[
     nested(None, Suffix("image"), None),
     nested(None, Exact("images"), None),
 ];
+
+/// Keys whose value is a registry or prefix setting because of the map they are in: Helm
+/// `images: {repository: gcr.io/o/demo, tag: …}`, the base every service name is joined to.
+/// Read by the YAML structure only.
+pub(crate) const NESTED_SETTING_KEYS: &[(&str, KeyName)] = &[("repository", Exact("images"))];
+
+/// Whether the value of `key` (lowercased) under `owner` (lowercased) is a setting by
+/// [`NESTED_SETTING_KEYS`].
+pub(crate) fn nested_setting_key(key: &str, owner: &str) -> bool {
+    NESTED_SETTING_KEYS
+        .iter()
+        .any(|(k, o)| *k == key && o.matches(owner))
+}
 
 /// Whether the value of `key` (lowercased; `None` for a list item) under `owner` (lowercased)
 /// is an image by [`NESTED_IMAGE_KEYS`].
@@ -250,6 +283,11 @@ pub(crate) const NOT_NAMED_IMAGES: &[KeyName] = &[
     Exact("enabled"),
 ];
 
+/// Whether `key` (lowercased) holds a setting of a named image map, not an image.
+pub(crate) fn is_image_setting_key(key: &[u8]) -> bool {
+    std::str::from_utf8(key).is_ok_and(|key| NOT_NAMED_IMAGES.iter().any(|k| k.matches(key)))
+}
+
 /// Whether the value of `key` in a mapping directly under `owner` (both lowercased) is an image
 /// by [`NAMED_IMAGE_MAPS`].
 pub(crate) fn named_image(owner: &str, key: &str) -> bool {
@@ -279,6 +317,8 @@ pub(crate) enum ToolKind {
     Container,
     /// `kubectl set image`.
     Kubectl,
+    /// regclient's `regctl image copy|inspect|digest…`, `regctl manifest get…`.
+    Regctl,
 }
 
 /// Commands whose arguments can be images (the `--image` flag counts for every command).
@@ -288,6 +328,14 @@ pub(crate) const CONTAINER_TOOLS: &[(&str, ToolKind)] = &[
     ("nerdctl", ToolKind::Container),
     ("kubectl", ToolKind::Kubectl),
     ("oc", ToolKind::Kubectl),
+    ("regctl", ToolKind::Regctl),
+];
+
+/// kubectl's global flags that take no value; the others (`-n ns`, `--context x`) take one.
+pub(crate) const KUBECTL_BOOLEAN_FLAGS: &[&[u8]] = &[
+    b"--insecure-skip-tls-verify",
+    b"--match-server-version",
+    b"--warnings-as-errors",
 ];
 
 /// The flag that takes an image in any command (`kubectl run --image=…`).
@@ -331,8 +379,12 @@ pub(crate) fn context_keywords() -> Vec<&'static str> {
 pub(crate) const BOOLEAN_FLAGS: &[&[u8]] = &[
     b"--all-tags",
     b"--detach",
+    b"--digest-tags",
     b"--disable-content-trust",
+    b"--fast",
+    b"--force-recursive",
     b"--help",
+    b"--include-external",
     b"--init",
     b"--interactive",
     b"--no-healthcheck",
@@ -341,6 +393,9 @@ pub(crate) const BOOLEAN_FLAGS: &[&[u8]] = &[
     b"--publish-all",
     b"--quiet",
     b"--read-only",
+    b"--referrers",
+    b"--require-digest",
+    b"--require-list",
     b"--rm",
     b"--sig-proxy",
     b"--tty",
@@ -363,9 +418,33 @@ pub(crate) fn is_image_variable(name: &[u8]) -> bool {
         || ends(b"IMAGE_REPOSITORY")
 }
 
+/// Whether a shell, Make or environment variable holds a registry or a prefix by its name:
+/// `REGISTRY`, `*_REGISTRY`, `REPO`, `*_REPO`, `REPO_PREFIX`, `*_PREFIX`, in either case. (Its
+/// value counts only when it is what a prefix rule moves.)
+pub(crate) fn is_setting_variable(name: &[u8]) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SETTING_VARIABLES.iter().any(|suffix| {
+        upper.ends_with(suffix)
+            && (upper.len() == suffix.len() || upper[upper.len() - suffix.len() - 1] == b'_')
+    })
+}
+
+/// The endings of [`is_setting_variable`] names.
+const SETTING_VARIABLES: &[&[u8]] = &[b"REGISTRY", b"REPO", b"PREFIX"];
+
+/// Flags whose value is a registry or a prefix: `skaffold --default-repo`, kubeadm
+/// `--image-repository`, `--registry`, `--repo-prefix` (`=value` or the next word).
+pub(crate) const SETTING_FLAGS: &[&str] = &[
+    "--default-repo",
+    "--image-repository",
+    "--registry",
+    "--repo-prefix",
+];
+
 /// Words that stand for themselves in scripts and templates: shell builtins and keywords, the
-/// text tools that follow a pipe, and Go/Helm/Jinja template functions. Alone (no tag,
-/// namespace or digest) such a word is never taken for a Docker Hub image.
+/// text tools that follow a pipe, Go/Helm/Jinja template functions, and the empty values of
+/// code and CSS (`none`, `null`, `undefined`, `inherit`). Alone (no tag, namespace or digest)
+/// such a word is never taken for a Docker Hub image.
 const RESERVED_WORDS: &[&str] = &[
     "and",
     "awk",
@@ -415,6 +494,8 @@ const RESERVED_WORDS: &[&str] = &[
     "in",
     "include",
     "indent",
+    "inherit",
+    "initial",
     "jq",
     "kindis",
     "len",
@@ -429,8 +510,11 @@ const RESERVED_WORDS: &[&str] = &[
     "mkdir",
     "mv",
     "ne",
+    "nil",
     "nindent",
+    "none",
     "not",
+    "null",
     "or",
     "print",
     "printf",
@@ -473,6 +557,7 @@ const RESERVED_WORDS: &[&str] = &[
     "trimsuffix",
     "true",
     "trunc",
+    "undefined",
     "uniq",
     "unset",
     "until",
@@ -582,10 +667,18 @@ mod tests {
         assert_eq!(all("images"), [Image, Not, Image]);
         assert_eq!(all("extra_images"), [Not, Not, Image]);
         assert_eq!(all("newname"), [Image, Image, Not]);
-        assert_eq!(all("imageregistry"), [Registry, Image, Not]);
-        assert_eq!(all("registry"), [Registry, Image, Not]);
-        assert_eq!(all("docker-registry"), [Registry, Image, Not]);
+        assert_eq!(all("imageregistry"), [Registry; 3]);
+        assert_eq!(all("registry"), [Registry; 3]);
+        assert_eq!(all("docker-registry"), [Registry; 3]);
+        assert_eq!(all("sourceregistry"), [Registry; 3]);
+        assert_eq!(all("imagerepository"), [Registry; 3]);
+        assert_eq!(all("registryprefix"), [Registry; 3]);
         assert_eq!(all("language-subtag-registry"), [Not, Not, Not]);
+        assert!(is_setting_variable(b"REPO_PREFIX"));
+        assert!(is_setting_variable(b"DOCKER_REGISTRY"));
+        assert!(is_setting_variable(b"repo"));
+        assert!(!is_setting_variable(b"REPOSITORY"));
+        assert!(!is_setting_variable(b"GITREPO"));
         assert_eq!(all("container"), [Not, Not, Not]);
         let actions = image_key(KeyReader::Yaml, FileKind::GithubActions, "container");
         assert_eq!(actions, Image);
@@ -600,6 +693,7 @@ mod tests {
             "podman",
             "nerdctl",
             "kubectl",
+            "regctl",
             "container",
         ];
         assert_eq!(context_keywords(), words);

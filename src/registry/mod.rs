@@ -25,7 +25,9 @@ pub use auth::{Credential, CredentialError, Keychain};
 pub use client::{Client, ClientOptions};
 pub use reference::{Question, QuestionError, Target};
 
-use crate::finding::{Disposition, Edit, Finding, Missing, MissingReason, Outcome, Repin};
+use crate::finding::{
+    Confidence, Disposition, Edit, Finding, Missing, MissingReason, Outcome, Repin,
+};
 use crate::report::Report;
 
 /// A registry's answer about one target.
@@ -76,7 +78,8 @@ pub struct Verification {
     pub checked: usize,
     /// Distinct targets asked (each once).
     pub asked: usize,
-    /// References that could not be asked about (templated, or naming no registry).
+    /// References that could not be asked about (templated, naming no registry, or a registry
+    /// setting, which names no image).
     pub skipped: usize,
 }
 
@@ -86,6 +89,11 @@ pub fn verify(report: &mut Report, probe: &dyn Probe, options: &Options) -> Veri
     let mut questions: HashMap<String, Question> = HashMap::new();
     for (_, f) in report.findings() {
         let Some(text) = asked(f) else { continue };
+        if f.confidence == Confidence::Setting {
+            // A registry or a prefix, not an image: there is no manifest to ask for.
+            verification.skipped += 1;
+            continue;
+        }
         match Question::parse(text) {
             Ok(q) => {
                 verification.checked += 1;
@@ -107,6 +115,9 @@ pub fn verify(report: &mut Report, probe: &dyn Probe, options: &Options) -> Veri
     verification.asked = answers.len();
     for file in &mut report.files {
         for f in &mut file.findings {
+            if f.confidence == Confidence::Setting {
+                continue;
+            }
             let Some((text, q)) = asked(f).and_then(|text| Some((text, questions.get(text)?)))
             else {
                 continue;

@@ -118,6 +118,19 @@ fn each_distinct_target_is_asked_once_and_missing_ones_are_not_written() {
 }
 
 #[test]
+fn a_registry_setting_is_not_asked_about_and_stays_a_rewrite() {
+    let probe = Table::new(&[]);
+    let mut setting = rewrite("k8s.gcr.io", "k8s.gcr.io", "registry.k8s.io");
+    setting.confidence = Confidence::Setting;
+    let mut r = report(vec![vec![setting]]);
+    let v = verify(&mut r, &probe, &Options::default());
+    assert_eq!((v.checked, v.asked, v.skipped), (0, 0, 1));
+    assert!(probe.asked.lock().unwrap().is_empty());
+    let actions: Vec<Action> = r.findings().map(|(_, f)| f.action()).collect();
+    assert_eq!(actions, [Action::Rewrite]);
+}
+
+#[test]
 fn a_missing_digest_with_a_published_tag_says_so_and_is_repinned_only_when_asked() {
     let old = format!("r.io/old:v1@{D_OLD}");
     let answers = [(

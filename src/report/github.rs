@@ -4,12 +4,27 @@
 use std::io::{self, Write};
 
 use super::{display_path, Report};
-use crate::finding::Action;
+use crate::finding::{Action, Confidence};
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (path, f) in report.findings() {
         let rule = report.rule_text(f);
+        let setting = f.confidence == Confidence::Setting;
         let (command, title, mut message) = match f.action() {
+            Action::Rewrite if setting => (
+                "error",
+                "Stale registry setting",
+                format!(
+                    "{} should be {} ({rule})",
+                    f.reference,
+                    f.new_reference().unwrap_or("?"),
+                ),
+            ),
+            Action::Stale if setting => (
+                "error",
+                "Retired registry setting",
+                format!("{} is retired ({rule})", f.reference),
+            ),
             Action::Rewrite => (
                 "error",
                 "Stale image reference",

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::{display_path, human::summary_line, inventory, GroupBy, Mode, Report};
-use crate::finding::Action;
+use crate::finding::{Action, Confidence, Finding};
 
 pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "### reimage\n")?;
@@ -52,7 +52,7 @@ pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) ->
                 f.line,
                 cell(&f.reference),
                 becomes,
-                f.context.label(),
+                context(f),
                 f.action().label()
             )?;
         }
@@ -73,4 +73,12 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|")
         .replace('\n', " ")
         .replace('`', "'")
+}
+
+/// The context cell: the kind of file, and `setting` for a registry or prefix setting.
+fn context(f: &Finding) -> String {
+    match f.confidence {
+        Confidence::Setting => format!("{}, {}", f.context.label(), f.confidence.label()),
+        _ => f.context.label().to_owned(),
+    }
 }

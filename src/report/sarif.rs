@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::{display_path, Report};
-use crate::finding::{Action, Finding};
+use crate::finding::{Action, Confidence, Finding};
 
 const STALE: &str = "reimage/stale-image";
 const RETIRED: &str = "reimage/retired-image";
@@ -100,6 +100,9 @@ fn result(report: &Report, uri: &str, f: &Finding) -> Option<Value> {
         ),
         _ => return None,
     };
+    if f.confidence == Confidence::Setting && f.action() != Action::Review {
+        message = format!("Registry setting {message}");
+    }
     if let Some(reason) = report.reason(f) {
         message.push_str(&format!(" Reason: {reason}"));
     }

@@ -101,6 +101,15 @@ pub(crate) enum Verdict {
     Denied { rule: usize },
 }
 
+/// What a prefix rule says about a registry or prefix setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SettingVerdict {
+    /// The setting is the rule's prefix: it becomes `to` (`None`: a deny rule, stale).
+    Moves { rule: usize, to: Option<String> },
+    /// The rule moves only a part of what the setting names.
+    MovesPart { rule: usize },
+}
+
 /// A validated, indexed set of rules.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
@@ -277,6 +286,60 @@ impl RuleSet {
             _ => None,
         };
         Some((index, to))
+    }
+
+    /// What a prefix rule says about a registry or prefix setting's `value` (`k8s.gcr.io`,
+    /// `gcr.io/o/demo/`): it moves it whole (its prefix, as written or as the same registry, with
+    /// or without the trailing `/`), or it moves only a part of it (`quay.io` under
+    /// `quay.io/prometheus/`), or nothing.
+    pub(crate) fn setting(&self, value: &str) -> Option<SettingVerdict> {
+        let value = value.strip_suffix('/').unwrap_or(value);
+        if value.is_empty() || !value.contains(['.', ':']) && value != "localhost" {
+            return None;
+        }
+        if let Some((rule, to)) = self.bare_prefix(value) {
+            return Some(SettingVerdict::Moves { rule, to });
+        }
+        let (domain, path) = value.split_once('/').unwrap_or((value, ""));
+        if domain.contains('/') || !domain.contains(['.', ':']) && domain != "localhost" {
+            return None;
+        }
+        let domain = crate::image_ref::normalize_domain(domain);
+        let mut narrower = None;
+        for ((rule_domain, rule_path), &index) in &self.by_prefix {
+            if rule_domain != domain {
+                continue;
+            }
+            if *rule_path == path {
+                let to = match &self.rules[index].target {
+                    Some(Target::Prefix { base }) => Some(base.clone()),
+                    _ => None,
+                };
+                return Some(SettingVerdict::Moves { rule: index, to });
+            }
+            let under = path.is_empty()
+                || rule_path
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('/'));
+            if under {
+                narrower = Some(narrower.map_or(index, |i: usize| i.min(index)));
+            }
+        }
+        narrower.map(|rule| SettingVerdict::MovesPart { rule })
+    }
+
+    /// The registries of prefix rules with a path (`quay.io` for `quay.io/prometheus/`): a
+    /// setting holding one alone (`registry: quay.io`) is a review, found by this text.
+    pub(crate) fn setting_needles(&self) -> Vec<String> {
+        let mut needles: Vec<String> = self
+            .by_prefix
+            .keys()
+            .filter(|(_, path)| !path.is_empty())
+            .map(|(domain, _)| domain.clone())
+            .collect();
+        needles.sort();
+        needles.dedup();
+        needles
     }
 
     /// Literal strings of which at least one occurs in any written form of a matching reference.
@@ -625,6 +688,36 @@ mod tests {
             errors[0].problem.contains("renamed again by `a/two`"),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn settings_equal_to_a_prefix_move_and_wider_ones_are_parts() {
+        let set = rules(&[
+            ("k8s.gcr.io/", "registry.k8s.io/"),
+            ("quay.io/prometheus/", "ghcr.io/acme/prometheus/"),
+            (
+                "gcr.io/google-samples/demo/",
+                "us-docker.pkg.dev/acme/demo/",
+            ),
+        ]);
+        let moves = |v: &str| match set.setting(v) {
+            Some(SettingVerdict::Moves { to, .. }) => to,
+            other => panic!("{v}: {other:?}"),
+        };
+        assert_eq!(moves("k8s.gcr.io").as_deref(), Some("registry.k8s.io"));
+        assert_eq!(moves("k8s.gcr.io/").as_deref(), Some("registry.k8s.io"));
+        assert_eq!(
+            moves("gcr.io/google-samples/demo/").as_deref(),
+            Some("us-docker.pkg.dev/acme/demo")
+        );
+        let part = |v: &str| matches!(set.setting(v), Some(SettingVerdict::MovesPart { .. }));
+        assert!(part("quay.io"));
+        assert!(part("gcr.io/google-samples"));
+        assert!(part("gcr.io"));
+        assert_eq!(set.setting("gcr.io/google"), None);
+        assert_eq!(set.setting("ghcr.io"), None);
+        assert_eq!(set.setting("~0.3.2"), None);
+        assert_eq!(set.setting("prometheus"), None);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::ops::Range;
 
 use crate::classify::{FileKind, Syntax};
 use crate::find::site::{Accepts, LineSite, ParseError, Site, Structure};
-use crate::finding::Confidence;
+use crate::finding::{Confidence, ReviewReason};
 use crate::problem::Problem;
 
 /// The structure of a whole file, for syntaxes that have one (YAML and its dialects, JSON, TOML);
@@ -129,6 +129,8 @@ pub(crate) struct LineReader {
     syntax: Syntax,
     stages: dockerfile::Stages,
     fences: markdown::Fences,
+    /// Entries of image maps in program source (`def images = [kubectl: '…']`).
+    image_maps: program::ImageMaps,
     /// The structure was read: its image keys are known, so YAML lines add only commands,
     /// except lines with a template action (`templated`), whose values the structure leaves.
     /// In Markdown, only the fences in `parsed_fences` were read so.
@@ -150,15 +152,26 @@ impl LineReader {
             Syntax::Dockerfile | Syntax::Markdown => dockerfile::Stages::new(text),
             _ => dockerfile::Stages::default(),
         };
+        let image_maps = match syntax {
+            Syntax::Text => program::ImageMaps::new(text),
+            _ => program::ImageMaps::default(),
+        };
         LineReader {
             kind,
             syntax,
             stages,
             fences,
+            image_maps,
             structured: structure.is_some(),
             templated: structure.map(|s| s.templated.clone()).unwrap_or_default(),
             parsed_fences: structure.map(|s| s.fences.clone()).unwrap_or_default(),
         }
+    }
+
+    /// Where the lines start that hold an image by their place whatever words they have
+    /// (entries of image maps in program source): read like lines with a context keyword.
+    pub(crate) fn placed_lines(&self) -> &[usize] {
+        self.image_maps.entries()
     }
 
     /// The image sites on `line` (a logical line: continuation lines included), in file offsets.
@@ -172,6 +185,7 @@ impl LineReader {
         };
         let bytes = &text[line.clone()];
         let mut found: Vec<(LineSite, Accepts)> = Vec::new();
+        let mut reviews: Vec<(Range<usize>, ReviewReason)> = Vec::new();
         let syntax = fence.map_or(self.syntax, |(syntax, _)| syntax);
         // A YAML fence the structure read is read like a parsed file.
         let structured = match fence {
@@ -179,8 +193,6 @@ impl LineReader {
             None => self.structured,
         };
         let any = |site| (site, Accepts::Any);
-        // Assignments vouch only for names with more than a word (a tag, a namespace).
-        let tagged = |site| (site, Accepts::Tagged);
         match syntax {
             Syntax::Yaml | Syntax::Json
                 if !structured || template::touch(&self.templated, &line) =>
@@ -190,7 +202,15 @@ impl LineReader {
             Syntax::Dockerfile => {
                 found.extend(dockerfile::sites(bytes, &self.stages).into_iter().map(any));
             }
-            Syntax::Text => found.extend(program::image_constant(bytes).map(tagged)),
+            Syntax::Text => {
+                let in_map = self.image_maps.contains(line.start);
+                for (site, accepts, why) in program::sites(bytes, in_map) {
+                    if let Some(why) = why {
+                        reviews.push((site.0.clone(), why));
+                    }
+                    found.push((site, accepts));
+                }
+            }
             _ => {}
         }
         if shell::mentions_a_tool(bytes) {
@@ -199,7 +219,11 @@ impl LineReader {
         if memchr::memmem::find(bytes, b"://").is_some() {
             found.extend(transport::sites(bytes).into_iter().map(any));
         }
+        if shell::mentions_a_setting_flag(bytes) {
+            found.extend(shell::setting_flags(bytes).into_iter().map(any));
+        }
         if assigns_variables(syntax) {
+            found.extend(shell::setting_value(bytes).map(any));
             found.extend(shell::assignment_value(bytes).map(|(site, mentions)| {
                 (
                     site,
@@ -216,19 +240,24 @@ impl LineReader {
             .map(|((span, confidence), accepts)| {
                 // A word holding a variable vouches only for the qualified names in it; a
                 // structural field's own readers already judged its value.
-                let accepts = match accepts {
-                    Accepts::Any | Accepts::Tagged | Accepts::Qualified
-                        if confidence == Confidence::Command
-                            && words::has_template(&bytes[span.clone()]) =>
-                    {
-                        Accepts::Qualified
-                    }
-                    other => other,
+                // A template only in the tag (`app:$TAG`) leaves the name literal.
+                let word = &bytes[span.clone()];
+                let templated = confidence == Confidence::Command
+                    && words::has_template(word)
+                    && !program::template_only_in_tag(word);
+                let accepts = if templated {
+                    Accepts::Qualified
+                } else {
+                    accepts
                 };
+                let why = reviews
+                    .iter()
+                    .find(|(r, _)| *r == span)
+                    .map(|&(_, why)| why);
                 Site {
                     span: line.start + span.start..line.start + span.end,
                     confidence,
-                    why: None,
+                    why,
                     accepts,
                 }
             })

@@ -7,8 +7,9 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::words::{is_redirection, is_separator, shell_words, trim_comment};
+use crate::classify::FileKind;
 use crate::find::site::LineSite;
-use crate::find::vocabulary::{self, ToolKind};
+use crate::find::vocabulary::{self, KeyReader, KeyRole, ToolKind};
 use crate::finding::Confidence;
 
 /// Whether a line can hold a container command: a cheap test before splitting it into words.
@@ -52,6 +53,7 @@ pub(crate) fn command_sites(line: &[u8]) -> Vec<LineSite> {
         match vocabulary::tool(tool) {
             Some(ToolKind::Container) => sites.extend(container_cli(line, args)),
             Some(ToolKind::Kubectl) => sites.extend(kubectl(line, args)),
+            Some(ToolKind::Regctl) => sites.extend(regctl(line, args)),
             None => {}
         }
         let flag = vocabulary::IMAGE_FLAG.as_bytes();
@@ -164,19 +166,51 @@ fn container_cli(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
         .collect()
 }
 
-/// `kubectl set image deploy/x app=IMAGE` (the `--image` flag is handled for every tool).
+/// `kubectl set image deploy/x app=IMAGE`, global flags before `set` included (`kubectl -n
+/// web set image …`); the `--image` flag is handled for every tool.
 fn kubectl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
-    let is = |i: usize, w: &[u8]| args.get(i).is_some_and(|a| &line[a.clone()] == w);
-    if !(is(0, b"set") && is(1, b"image")) {
+    let word = |i: usize| args.get(i).map(|a| &line[a.clone()]);
+    let mut at = 0;
+    while let Some(w) = word(at).filter(|w| w.starts_with(b"-") && w.len() > 1) {
+        let takes_value = !w.contains(&b'=') && !vocabulary::KUBECTL_BOOLEAN_FLAGS.contains(&w);
+        at += if takes_value { 2 } else { 1 };
+    }
+    if !(word(at) == Some(b"set") && word(at + 1) == Some(b"image")) {
         return Vec::new();
     }
-    args[2..]
+    args[at + 2..]
         .iter()
         .take_while(|a| !is_separator(&line[(*a).clone()]))
+        .filter(|a| !line[(*a).clone()].starts_with(b"-"))
         .filter_map(|a| {
             let eq = memchr::memchr(b'=', &line[a.clone()])?;
             Some((a.start + eq + 1..a.end, Confidence::Command))
         })
+        .collect()
+}
+
+/// `regctl image copy SRC DST`, `regctl image inspect|digest|config|manifest REF`,
+/// `regctl manifest get|head REF`, `regctl tag ls REPO`.
+fn regctl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
+    let word = |i: usize| args.get(i).map(|a| &line[a.clone()]);
+    let images = match (word(0), word(1)) {
+        (Some(b"image"), Some(b"copy" | b"cp")) => positionals(line, &args[2..], b"", 2),
+        (
+            Some(b"image"),
+            Some(
+                b"inspect" | b"digest" | b"config" | b"manifest" | b"export" | b"delete" | b"rm"
+                | b"ratelimit" | b"check-base" | b"get-file",
+            ),
+        )
+        | (Some(b"manifest"), Some(b"get" | b"head" | b"delete" | b"rm"))
+        | (Some(b"tag"), Some(b"ls" | b"list" | b"delete" | b"rm")) => {
+            positionals(line, &args[2..], b"", 1)
+        }
+        _ => Vec::new(),
+    };
+    images
+        .into_iter()
+        .map(|r| (r, Confidence::Command))
         .collect()
 }
 
@@ -185,6 +219,37 @@ fn kubectl(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
 /// the start of a command. A quoted value with blanks inside is not one token. The flag says
 /// the variable only mentions images (`IMAGE_TAG`): its value counts only if it is qualified.
 pub(crate) fn assignment_value(line: &[u8]) -> Option<(LineSite, bool)> {
+    let (name, value) = assignment(line)?;
+    let name = &line[name];
+    let image_named = vocabulary::is_image_variable(name);
+    // `IMAGE_TAG=`, `GROK_IMAGE_PREVIOUS=`: the name mentions images; only a registry-qualified
+    // value can be one (see `qualified_only`).
+    let upper = name.to_ascii_uppercase();
+    if !image_named
+        && (memchr::memmem::find(&upper, b"IMAGE").is_none()
+            || vocabulary::NOT_AN_IMAGE_SUFFIXES
+                .iter()
+                .any(|s| upper.ends_with(s)))
+    {
+        return None;
+    }
+    Some(((value, Confidence::Command), !image_named))
+}
+
+/// `REGISTRY=k8s.gcr.io`, `export REPO_PREFIX="gcr.io/o/demo"`, `REGISTRY ?= quay.io`,
+/// `DOCKER_REPO=${DOCKER_REPO:-ghcr.io/acme}`: a registry or prefix variable (see
+/// [`vocabulary::is_setting_variable`]) assigned one token at the start of a command.
+pub(crate) fn setting_value(line: &[u8]) -> Option<LineSite> {
+    let (name, value) = assignment(line)?;
+    let name = &line[name];
+    // `IMAGE_REPO` holds an image's name, not a prefix.
+    let setting = vocabulary::is_setting_variable(name) && !vocabulary::is_image_variable(name);
+    setting.then_some((value, Confidence::Setting))
+}
+
+/// The name and the one-token value of the variable assignment that starts a command on
+/// `line`, if any.
+fn assignment(line: &[u8]) -> Option<(Range<usize>, Range<usize>)> {
     let eq = memchr::memchr(b'=', line)?;
     let mut name_end = eq;
     if name_end > 0 && matches!(line[name_end - 1], b'?' | b':' | b'+') {
@@ -199,20 +264,7 @@ pub(crate) fn assignment_value(line: &[u8]) -> Option<(LineSite, bool)> {
     {
         name_start -= 1;
     }
-    if name_start > 0 && !line[name_start - 1].is_ascii_whitespace() {
-        return None;
-    }
-    let name = &line[name_start..name_end];
-    let image_named = vocabulary::is_image_variable(name);
-    // `IMAGE_TAG=`, `GROK_IMAGE_PREVIOUS=`: the name mentions images; only a registry-qualified
-    // value can be one (see `qualified_only`).
-    let upper = name.to_ascii_uppercase();
-    if !image_named
-        && (memchr::memmem::find(&upper, b"IMAGE").is_none()
-            || vocabulary::NOT_AN_IMAGE_SUFFIXES
-                .iter()
-                .any(|s| upper.ends_with(s)))
-    {
+    if name_start == name_end || (name_start > 0 && !line[name_start - 1].is_ascii_whitespace()) {
         return None;
     }
     let before = line[..name_start].trim_ascii();
@@ -240,7 +292,74 @@ pub(crate) fn assignment_value(line: &[u8]) -> Option<(LineSite, bool)> {
             .position(|&b| b == b' ')
             .map_or(value.end, |p| value.start + p),
     };
-    Some(((value.start..end, Confidence::Command), !image_named))
+    Some((name_start..name_end, value.start..end))
+}
+
+/// Whether `line` can hold a registry or prefix flag: the cheap test before splitting it.
+pub(crate) fn mentions_a_setting_flag(line: &[u8]) -> bool {
+    memchr::memmem::find(line, b"--").is_some()
+        && vocabulary::SETTING_FLAGS
+            .iter()
+            .chain(HELM_SET_FLAGS)
+            .any(|flag| memchr::memmem::find(line, flag.as_bytes()).is_some())
+}
+
+/// Helm's flags that set values: `--set global.imageRegistry=k8s.gcr.io,replicas=2`.
+const HELM_SET_FLAGS: &[&str] = &["--set", "--set-string"];
+
+/// The values of registry keys in a Helm `--set` word (`global.imageRegistry=k8s.gcr.io`), by
+/// the last component of each key; `word` starts at `start` in the line.
+fn helm_set_values(word: &[u8], start: usize) -> Vec<LineSite> {
+    let mut sites = Vec::new();
+    let mut at = 0;
+    for piece in word.split(|&b| b == b',') {
+        if let Some(eq) = memchr::memchr(b'=', piece) {
+            let key = piece[..eq]
+                .rsplit(|&b| b == b'.')
+                .next()
+                .unwrap_or_default();
+            let key = String::from_utf8_lossy(key).to_ascii_lowercase();
+            let role = vocabulary::image_key(KeyReader::YamlLines, FileKind::Helm, &key);
+            if role == KeyRole::Registry && eq + 1 < piece.len() {
+                let value = start + at + eq + 1..start + at + piece.len();
+                sites.push((value, Confidence::Setting));
+            }
+        }
+        at += piece.len() + 1;
+    }
+    sites
+}
+
+/// The values of registry and prefix flags (`--image-repository=k8s.gcr.io`,
+/// `--repo-prefix gcr.io/o/demo`) anywhere in `line`.
+pub(crate) fn setting_flags(line: &[u8]) -> Vec<LineSite> {
+    let words = shell_words(line, 0);
+    let mut sites = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let w = &line[word.clone()];
+        for flag in HELM_SET_FLAGS.iter().map(|f| f.as_bytes()) {
+            if let Some(value) = w.strip_prefix(flag).and_then(|v| v.strip_prefix(b"=")) {
+                sites.extend(helm_set_values(value, word.end - value.len()));
+            } else if w == flag {
+                if let Some(next) = words.get(i + 1) {
+                    sites.extend(helm_set_values(&line[next.clone()], next.start));
+                }
+            }
+        }
+        for flag in vocabulary::SETTING_FLAGS.iter().map(|f| f.as_bytes()) {
+            if let Some(value) = w.strip_prefix(flag).and_then(|v| v.strip_prefix(b"=")) {
+                sites.push((word.end - value.len()..word.end, Confidence::Setting));
+            } else if w == flag {
+                if let Some(next) = words
+                    .get(i + 1)
+                    .filter(|n| !line[(*n).clone()].starts_with(b"-"))
+                {
+                    sites.push((next.clone(), Confidence::Setting));
+                }
+            }
+        }
+    }
+    sites
 }
 
 #[cfg(test)]
@@ -259,7 +378,7 @@ mod tests {
 
     #[test]
     fn other_container_commands() {
-        let sh = "podman pull --platform linux/amd64 redis\ndocker tag a:1 b:2\ndocker build -t app:1 .\ndocker buildx imagetools create -t x:1 x:1-amd64 x:1-arm64\nkubectl set image deploy/web web=nginx:1.27\nkubectl run tmp --image=busybox -- sh\necho hi | docker push \"$IMAGE\"\n";
+        let sh = "podman pull --platform linux/amd64 redis\ndocker tag a:1 b:2\ndocker build -t app:1 .\ndocker buildx imagetools create -t x:1 x:1-amd64 x:1-arm64\nkubectl set image deploy/web web=nginx:1.27\nkubectl -n web --context prod set image deployment/api api=ghcr.io/a/api:2 --record\nregctl image copy --referrers alpine:3.20 registry.internal:5000/alpine:3.20\nregctl tag ls library/redis\nkubectl run tmp --image=busybox -- sh\necho hi | docker push \"$IMAGE\"\n";
         assert_eq!(
             site_texts(FileKind::Shell, sh),
             [
@@ -271,8 +390,32 @@ mod tests {
                 "x:1-amd64",
                 "x:1-arm64",
                 "nginx:1.27",
+                "ghcr.io/a/api:2",
+                "alpine:3.20",
+                "registry.internal:5000/alpine:3.20",
+                "library/redis",
                 "busybox",
                 "$IMAGE"
+            ]
+        );
+    }
+
+    #[test]
+    fn registry_and_prefix_settings() {
+        let text = "export REPO_PREFIX=gcr.io/o/demo\nREGISTRY ?= \"quay.io\"\nDOCKER_REPO=${DOCKER_REPO:-ghcr.io/acme}\n\
+            kubeadm config images pull --image-repository=k8s.gcr.io\nskaffold run --default-repo gcr.io/o\n\
+            helm upgrade web bitnami/nginx --set replicaCount=2,global.imageRegistry=k8s.gcr.io --set-string=image.registry=quay.io\n\
+            INSTALL_DIR=/usr/local\n";
+        assert_eq!(
+            site_texts(FileKind::Makefile, text),
+            [
+                "gcr.io/o/demo",
+                "\"quay.io\"",
+                "${DOCKER_REPO:-ghcr.io/acme}",
+                "k8s.gcr.io",
+                "gcr.io/o",
+                "k8s.gcr.io",
+                "quay.io"
             ]
         );
     }
@@ -285,12 +428,14 @@ mod tests {
             docker run -e APP_IMAGE=tmp x\nIMAGE=\"a b\"\ncd x && RUNNER_IMAGE=alpine:3 make\n";
         assert_eq!(
             site_texts(FileKind::Makefile, text),
-            // `IMAGE_TAG`, `IMAGE_REGISTRY` and `image_size` hold a part or a setting of an image;
-            // `GROK_IMAGE_PREVIOUS` only mentions images: its site vouches for a qualified value.
+            // `IMAGE_TAG`, `IMAGE_REGISTRY` and `image_size` hold a part or a setting of an image
+            // (`IMAGE_REGISTRY` a setting site); `GROK_IMAGE_PREVIOUS` only mentions images: its
+            // site vouches for a qualified value.
             [
                 "ghcr.io/a/b",
                 "\"nginx\"",
                 "redis",
+                "ghcr.io/acme",
                 "ghcr.io/a/c:1",
                 "golang:1.22",
                 "x",

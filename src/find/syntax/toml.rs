@@ -71,7 +71,23 @@ fn walk_value(text: &str, key: Option<(&str, bool)>, value: &Value, out: &mut Ve
         Some((k, _)) if is_image_key(k, None) => Accepts::Any,
         _ => Accepts::Tagged,
     };
+    let setting = key.is_some_and(|(k, _)| {
+        image_key(KeyReader::Toml, FileKind::Toml, &k.to_ascii_lowercase()) == KeyRole::Registry
+    });
     match value {
+        Value::String(s) if setting => {
+            if let Some(inner) = s
+                .span()
+                .and_then(|span| literal_span(text, s.value(), span))
+            {
+                out.push(Site {
+                    span: inner,
+                    confidence: Confidence::Setting,
+                    why: None,
+                    accepts: Accepts::Any,
+                });
+            }
+        }
         Value::String(s) if image => {
             if let Some(span) = s.span() {
                 out.push(match literal_span(text, s.value(), span.clone()) {

@@ -38,10 +38,13 @@ pub(crate) fn key_value(kind: FileKind, line: &[u8]) -> Option<LineSite> {
     }
     let value = trim_comment(line, colon);
     let value_text = &line[value.clone()];
-    let is_image_key = image_key(KeyReader::YamlLines, kind, key) != KeyRole::Not;
     let docker_uses =
         key == USES_KEY && memchr::memmem::find(value_text, DOCKER_SCHEME.as_bytes()).is_some();
-    (is_image_key || docker_uses).then_some((value, Confidence::Structural))
+    match image_key(KeyReader::YamlLines, kind, key) {
+        KeyRole::Image => Some((value, Confidence::Structural)),
+        KeyRole::Registry => Some((value, Confidence::Setting)),
+        KeyRole::Not => docker_uses.then_some((value, Confidence::Structural)),
+    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,6 @@ use crate::finding::{Confidence, ReviewReason};
 use scalar::{anchor_name, block_line, literal_span, Cursor};
 
 const OPAQUE: ReviewReason = ReviewReason::OpaqueYaml;
-const REGISTRY_SETTING: ReviewReason = ReviewReason::RegistrySetting;
 
 /// Where a scalar sits: the key it is the value of, and the keys of the two enclosing containers.
 struct Position<'a> {
@@ -194,7 +193,7 @@ impl Walker<'_> {
                 Some(Ok(span)) => self.out.sites.push(Site {
                     span,
                     confidence,
-                    why: (confidence == Confidence::Review).then_some(REGISTRY_SETTING),
+                    why: None,
                     accepts: Default::default(),
                 }),
                 Some(Err(span)) => self.out.sites.push(Site::review(span, OPAQUE)),
@@ -256,11 +255,10 @@ impl Walker<'_> {
                     if let Some(rest) = value.strip_prefix(DOCKER_SCHEME) {
                         span.start = span.end - rest.len();
                     }
-                    let why = (confidence == Confidence::Review).then_some(REGISTRY_SETTING);
                     self.out.sites.push(Site {
                         span,
                         confidence,
-                        why,
+                        why: None,
                         accepts: Default::default(),
                     });
                 }
@@ -354,6 +352,9 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
         // Judged with the whole map.
         return None;
     }
+    if p.direct && vocabulary::nested_setting_key(&key, &owner) {
+        return Some(Confidence::Setting);
+    }
     let structural = Some(Confidence::Structural);
     if vocabulary::nested_image_key(kind, p.key.map(|_| key.as_str()), &owner) {
         return structural;
@@ -366,7 +367,7 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
     }
     match vocabulary::image_key(KeyReader::Yaml, kind, &key) {
         KeyRole::Image => structural,
-        KeyRole::Registry => Some(Confidence::Review),
+        KeyRole::Registry => Some(Confidence::Setting),
         KeyRole::Not => None,
     }
 }
@@ -422,7 +423,7 @@ mod tests {
         assert_eq!(found.anchors, [(19..26, "&reg".to_owned())]);
         // A registry setting read through an alias stays a setting.
         assert_eq!(found.sites.len(), 1);
-        assert_eq!(found.sites[0].why, Some(REGISTRY_SETTING));
+        assert_eq!(found.sites[0].confidence, Confidence::Setting);
     }
 
     #[test]
@@ -451,7 +452,7 @@ mod tests {
             "bitnami/redis"
         );
         assert_eq!(found.sites.len(), 1);
-        assert_eq!(found.sites[0].confidence, Confidence::Review);
+        assert_eq!(found.sites[0].confidence, Confidence::Setting);
     }
 
     fn parts(c: &Composite, text: &str) -> Vec<String> {
@@ -486,7 +487,7 @@ mirror:\n  registry: docker.io\n  name: hub\n";
                 ["quay.io", "jetstack/cert-manager-ctl", "-", "abc"],
             ]
         );
-        // GitLab's `image: {name}` stays an image, a lone `registry` a setting to review.
+        // GitLab's `image: {name}` stays an image, a lone `registry` a setting.
         let texts: Vec<_> = found
             .sites
             .iter()
@@ -496,7 +497,7 @@ mirror:\n  registry: docker.io\n  name: hub\n";
             texts,
             [
                 ("python:3.12", Confidence::Structural),
-                ("docker.io", Confidence::Review)
+                ("docker.io", Confidence::Setting)
             ]
         );
     }
