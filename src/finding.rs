@@ -65,6 +65,15 @@ pub enum ReviewReason {
     /// A matching name written with uppercase letters (`GHCR.io/o/app`), which registries do not
     /// take as written.
     Uppercase,
+    /// `docker.io/library`: the Docker Hub namespace of official images, a prefix in code that
+    /// joins names to it, not the image `library/library`.
+    NamespacePrefix,
+    /// A Compose service's `image:` with `build:` beside it, named by a broad rule: the image
+    /// is built locally, and a namespaced one may also be pushed to Docker Hub.
+    BuiltLocally,
+    /// A kustomize `images:` entry without `newName` whose tag a one-tag rule moves: its `name`
+    /// also selects the images it retags, which keep their own tags.
+    SelectorName,
 }
 
 impl ReviewReason {
@@ -96,6 +105,15 @@ impl ReviewReason {
             }
             ReviewReason::BareNameInVariable => {
                 "a bare name in a variable; give it a tag or a registry, or rename it by hand"
+            }
+            ReviewReason::NamespacePrefix => {
+                "a namespace prefix (Docker Hub's `library`), not an image; check it by hand"
+            }
+            ReviewReason::SelectorName => {
+                "the entry's `name` selects the images it retags; add a `newName` by hand"
+            }
+            ReviewReason::BuiltLocally => {
+                "the service builds this image (`build:`); rename it by hand if it is pushed"
             }
         }
     }

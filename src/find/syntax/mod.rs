@@ -148,7 +148,16 @@ impl LineReader {
             Syntax::Dockerfile => {
                 found.extend(dockerfile::sites(bytes, &self.stages).into_iter().map(any));
             }
-            Syntax::Text => found.extend(program::image_constant(bytes).map(tagged)),
+            Syntax::Text => {
+                found.extend(program::image_constant(bytes).map(tagged));
+                // `docker.image('maven:3')` calls the Docker API; `image 'maven:3'` is a DSL
+                // word, which vouches for a bare short name no more than an assignment does.
+                found.extend(
+                    program::pipeline_image(bytes).map(|(site, call)| {
+                        (site, if call { Accepts::Any } else { Accepts::Tagged })
+                    }),
+                );
+            }
             _ => {}
         }
         if shell::mentions_a_tool(bytes) {

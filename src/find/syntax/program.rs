@@ -19,6 +19,32 @@ pub(crate) fn image_constant(line: &[u8]) -> Option<LineSite> {
     Some((value, Confidence::Command))
 }
 
+/// Jenkins Pipeline's image arguments: the Docker Pipeline plugin's `docker.image('maven:3')`
+/// and `docker.build("o/app:1")` (the flag is set: a call of the Docker API), and a
+/// declarative agent's `image 'maven:3-alpine'` (`agent { docker { image '…' } }`), a DSL word
+/// that starts a statement.
+pub(crate) fn pipeline_image(line: &[u8]) -> Option<(LineSite, bool)> {
+    for call in [&b"docker.image("[..], b"docker.build("] {
+        if let Some(at) = memchr::memmem::find(line, call) {
+            let value = quoted_literal(line, at + call.len())?;
+            return Some(((value, Confidence::Command), true));
+        }
+    }
+    let mut from = 0;
+    while let Some(off) = memchr::memmem::find(&line[from..], b"image") {
+        let at = from + off;
+        from = at + 5;
+        let before = line[..at].trim_ascii_end();
+        let starts = before.is_empty() || matches!(before.last(), Some(b'{' | b';'));
+        let blank = line.get(at + 5).is_some_and(|b| *b == b' ' || *b == b'\t');
+        if starts && blank {
+            let value = quoted_literal(line, at + 5)?;
+            return Some(((value, Confidence::Command), false));
+        }
+    }
+    None
+}
+
 /// The name before the first `=`, `:=` or `:` of the line (skipping `const`, `let`, `var`,
 /// `export`, quotes around a key), and where its value starts.
 fn assigned_name(line: &[u8]) -> Option<(Range<usize>, usize)> {
@@ -87,6 +113,21 @@ fn quoted_literal(line: &[u8], from: usize) -> Option<Range<usize>> {
 mod tests {
     use crate::classify::FileKind;
     use crate::find::syntax::site_texts;
+
+    #[test]
+    fn jenkins_pipeline_images() {
+        let jenkinsfile = "pipeline {\n    agent {\n        docker {\n            image 'maven:3-alpine'\n            args '-v /root/.m2:/root/.m2'\n        }\n    }\n\
+            agent { docker { image \"node:20\" } }\n\
+            def app = docker.build(\"acme/app:1\")\n\
+            docker.image('maven:3').inside('-v /tmp:/tmp') {\n\
+            image \"ghcr.io/o/${name}:1\"\n\
+            // the image 'is' nice\n\
+            docker.image(params.IMAGE).pull()\n}\n";
+        assert_eq!(
+            site_texts(FileKind::Text, jenkinsfile),
+            ["maven:3-alpine", "node:20", "acme/app:1", "maven:3"]
+        );
+    }
 
     #[test]
     fn only_image_named_constants_with_one_literal() {
