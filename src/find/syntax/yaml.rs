@@ -295,7 +295,9 @@ impl Walker<'_> {
     /// Marks the `image:` of a Compose service with `build:` as the name of a locally built
     /// image (see `Accepts::Built`).
     fn built_image(&mut self, frame: &Frame) {
-        let service = frame.owner_parent.as_deref() == Some("services");
+        // A service, or an extension field (`x-sentry-defaults: &defaults`) merged into some.
+        let service = frame.owner_parent.as_deref() == Some("services")
+            || frame.owner.as_deref().is_some_and(|o| o.starts_with("x-"));
         if self.kind != FileKind::Compose || !frame.builds || !service {
             return;
         }
