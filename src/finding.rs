@@ -81,6 +81,16 @@ pub enum ReviewReason {
     /// A value read through a YAML alias whose anchor is outside every reference that reads it
     /// (`registries: {mirror: &mirror …}`): a rewrite would edit bytes outside the reference.
     AnchorElsewhere,
+    /// `docker.io/library`: the Docker Hub namespace of official images, a prefix in code that
+    /// joins names to it, not the image `library/library`.
+    NamespacePrefix,
+    /// A Compose service's `image:` with `build:` beside it, or a Jenkins `docker.build('…')`,
+    /// named by a broad rule: the image is built locally, and a namespaced one may also be
+    /// pushed to Docker Hub.
+    BuiltLocally,
+    /// A kustomize `images:` entry without `newName` whose tag a one-tag rule moves: its `name`
+    /// also selects the images it retags, which keep their own tags.
+    SelectorName,
 }
 
 impl ReviewReason {
@@ -101,7 +111,6 @@ impl ReviewReason {
                 "a registry setting of which the rule moves only a part; check which images use it"
             }
             ReviewReason::RegistryOutsideField => "the registry alone, outside an image field",
-
             ReviewReason::FilePath => {
                 "looks like a file path (a component ends in a file extension), not an image; check it by hand"
             }
@@ -122,6 +131,15 @@ impl ReviewReason {
             }
             ReviewReason::BareNameInVariable => {
                 "a bare name in a variable; give it a tag or a registry, or rename it by hand"
+            }
+            ReviewReason::NamespacePrefix => {
+                "a namespace prefix (Docker Hub's `library`), not an image; check it by hand"
+            }
+            ReviewReason::SelectorName => {
+                "the entry's `name` selects the images it retags; add a `newName` by hand"
+            }
+            ReviewReason::BuiltLocally => {
+                "the image is built here (`build:`, `docker.build`); rename it by hand if it is pushed"
             }
         }
     }

@@ -73,6 +73,15 @@ impl Judge<'_> {
             return Some(self.finding(span, written, confidence, outcome, Some(rule), None));
         }
         let reference = ImageRef::parse(written).ok()?;
+        if is_hub_namespace(&reference) {
+            // `docker.io/library` joined to names in code: a prefix, not `library/library`.
+            if self.matcher.inventory {
+                return None;
+            }
+            let rule = self.rule_with_a_say(&reference)?;
+            let outcome = Outcome::Review(ReviewReason::NamespacePrefix);
+            return Some(self.finding(span, written, confidence, outcome, Some(rule), None));
+        }
         let short = !reference.has_written_domain();
         if short && !plausible_short_name(&reference) {
             return None;
@@ -131,6 +140,33 @@ impl Judge<'_> {
             && !reference.written_path().contains('/');
         if tok.templated.is_some() && hub_word {
             return None;
+        }
+        if short && site.is_some_and(|s| s.accepts == Accepts::Built) {
+            // A locally built image (`build:` beside it): a registry or namespace move does not
+            // concern it; a namespaced one may be pushed to Docker Hub, so a human looks.
+            if let Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) = &verdict {
+                if self.matcher.rules.is_prefix(*rule) {
+                    let namespaced = reference.written_path().contains('/');
+                    return namespaced
+                        .then(|| found(Outcome::Review(ReviewReason::BuiltLocally), Some(*rule)))
+                        .flatten();
+                }
+            }
+        }
+        if tok.templated == Some(ReviewReason::TemplatedOwner)
+            && site.is_none_or(|s| s.why.is_none())
+        {
+            // `$(REGISTRY)/metrics-server-$*`: the registry is unknown, so only a rule whose own
+            // literal path the rest spells out (`ghcr.io/o/app` for `${REGISTRY}/o/app`) has
+            // a say; a registry-wide rule (`docker.io/`) names no path.
+            let rule = self.rule_with_a_say(&reference)?;
+            if !self
+                .matcher
+                .rules
+                .names_literal_path(rule, reference.written_path())
+            {
+                return None;
+            }
         }
         let why = site.and_then(|s| s.why).or(tok.templated);
         let why = why
@@ -244,10 +280,16 @@ impl Judge<'_> {
             return found(Outcome::Inventory, None);
         }
         if let Some(why) = map.unknown_registry {
-            return review_unknown_registry(self, &reference)
+            return self
+                .rule_with_a_say(&reference)
                 .and_then(|rule| found(Outcome::Review(why), Some(rule)));
         }
         match self.matcher.rules.verdict(&reference) {
+            Some(Verdict::Rewrite { rule, .. })
+                if map.selects && self.matcher.rules.is_tagged(rule) =>
+            {
+                found(Outcome::Review(ReviewReason::SelectorName), Some(rule))
+            }
             Some(Verdict::Rewrite {
                 rule,
                 span: part,
@@ -273,6 +315,14 @@ impl Judge<'_> {
                 )
             }
             None => None,
+        }
+    }
+
+    /// The rule that matches `reference` or, failing that, its path alone.
+    fn rule_with_a_say(&self, reference: &ImageRef<'_>) -> Option<usize> {
+        match self.matcher.rules.verdict(reference) {
+            Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(rule),
+            None => self.matcher.rules.path_only(reference),
         }
     }
 
@@ -316,15 +366,6 @@ impl Judge<'_> {
             digest: parsed.and_then(|r| r.digest().map(str::to_owned)),
             detail: None,
         }
-    }
-}
-
-/// The rule that has a say on a split map whose registry the chart supplies (empty or
-/// templated): the map is judged as if it named none, and a human must look.
-fn review_unknown_registry(judge: &Judge<'_>, reference: &ImageRef<'_>) -> Option<usize> {
-    match judge.matcher.rules.verdict(reference) {
-        Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(rule),
-        None => judge.matcher.rules.path_only(reference),
     }
 }
 
@@ -388,6 +429,13 @@ fn plausible_short_name(reference: &ImageRef<'_>) -> bool {
     let alone = reference.tag().is_none() && reference.digest().is_none() && !path.contains('/');
     let reserved = alone && vocabulary::is_reserved_word(path);
     !reserved && !vocabulary::is_placeholder(path, alone)
+}
+
+/// Whether `reference` is Docker Hub's namespace of official images alone (`docker.io/library`,
+/// `index.docker.io/library`, `registry-1.docker.io/library`): a prefix names are joined to.
+fn is_hub_namespace(reference: &ImageRef<'_>) -> bool {
+    let hub = reference.is_hub() || reference.written_domain() == Some("registry-1.docker.io");
+    hub && reference.has_written_domain() && reference.written_path() == "library"
 }
 
 /// Whether a bare prefix value can stand for a registry or a prefix: `k8s.gcr.io`,

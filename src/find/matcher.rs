@@ -239,6 +239,26 @@ fn needs_structure(text: &[u8], tok: &Token, qualified: bool) -> bool {
     let before = &text[line_start..tok.span.start];
     memchr::memchr(b':', before).is_none()
         || memchr::memchr(b'\\', &text[line_start..line_end]).is_some()
+        || vocabulary::is_split_map_key(&key_before(before))
+}
+
+/// The key of the `key: ` (or `"key": "`) that `before` ends with, lowercased, or nothing.
+fn key_before(before: &[u8]) -> String {
+    let trimmed = before.trim_ascii_end();
+    let trimmed = trimmed.strip_suffix(b"\"").unwrap_or(trimmed);
+    let trimmed = trimmed
+        .strip_suffix(b"'")
+        .unwrap_or(trimmed)
+        .trim_ascii_end();
+    let Some(key) = trimmed.strip_suffix(b":") else {
+        return String::new();
+    };
+    let key = key.strip_suffix(b"\"").unwrap_or(key);
+    let start = key
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(0, |i| i + 1);
+    String::from_utf8_lossy(&key[start..]).to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -38,6 +38,10 @@ pub(crate) enum Accepts {
     /// map's name is weaker evidence than a key's, so a short name counts only with a tag or a
     /// digest.
     Versioned,
+    /// The `image:` of a Compose service that has `build:`: a short name there is the name of
+    /// an image built locally, never pulled from Docker Hub, so only a rule naming that
+    /// repository renames it.
+    Built,
 }
 
 impl Site {
@@ -86,6 +90,9 @@ pub(crate) struct Composite {
     /// The map has a `registry` that is empty or templated: the chart supplies the registry, so
     /// the map is left to a human, for this reason.
     pub(crate) unknown_registry: Option<ReviewReason>,
+    /// The repository also selects the images the map retags (a kustomize `images:` entry's
+    /// `name` without `newName`): a rule for one tag must not rename it.
+    pub(crate) selects: bool,
 }
 
 impl Composite {

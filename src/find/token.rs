@@ -157,6 +157,20 @@ fn inside_template_action(text: &[u8], at: usize) -> bool {
     }
 }
 
+/// Whether the run starting at `at` is the inside of a template glued to the tag separator of a
+/// name before it: `name:` then only template punctuation (`|version|`, `{version}`,
+/// `%VERSION%`, `$(TAG)`, `[tag]`) up to `at`. Quotes, blanks and `=` end a value, so
+/// `image:"redis"` (a JavaScript object) is no tag.
+fn continues_a_tag(text: &[u8], at: usize) -> bool {
+    const OPENERS: &[u8] = b"|{%$([<";
+    let mut i = at;
+    while i > 0 && at - i < 8 && OPENERS.contains(&text[i - 1]) {
+        i -= 1;
+    }
+    // `name:` right before the template: a colon closing a run that has a name.
+    i < at && i >= 2 && text[i - 1] == b':' && is_ref_byte(text[i - 2]) && text[i - 2] != b':'
+}
+
 /// Shapes the maximal run `run` into a candidate; `anchor` is where the interesting part ends
 /// at the latest (a shell default marker before it cuts the run).
 fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
@@ -202,8 +216,13 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
     }
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
-    if before == Some(b'<') && after == Some(b'>') {
-        // `<image>`, `<tag>`: a placeholder.
+    if before == Some(b'<') && after == Some(b'>') || before == Some(b'%') && after == Some(b'%') {
+        // `<image>`, `<tag>`, `%%IMAGE%%` (docker-library docs), `%TAG%`: a placeholder.
+        return None;
+    }
+    if continues_a_tag(text, start) {
+        // `apache/airflow:|version|`, `app:{version}`: the template is the tag of the name
+        // before it, not a second image. One image position holds one reference.
         return None;
     }
     // `${REGISTRY}/app`, `{{ .Values.registry }}/app`, `$(REGISTRY)/app`, `${PREFIX}app`,
@@ -390,6 +409,21 @@ mod tests {
             .collect();
         assert_eq!(found, vec![5..text.len()]);
         assert_eq!(literal("see a[::1]:5000/app", "app"), "5000/app");
+    }
+
+    #[test]
+    fn a_template_after_a_tag_separator_is_the_tag_not_an_image() {
+        let text = b"image: ${AIRFLOW_IMAGE_NAME:-apache/airflow:|version|}";
+        let found: Vec<_> = tokens_in(text, 7..text.len())
+            .into_iter()
+            .map(|t| String::from_utf8_lossy(&text[t.span]).into_owned())
+            .collect();
+        assert_eq!(found, ["apache/airflow"]);
+        assert_eq!(token("image: ghcr.io/o/app:{version}", "version"), None);
+        assert_eq!(token("docker run -d %%IMAGE%%", "IMAGE"), None);
+        // A JavaScript object's key is no tag.
+        assert_eq!(literal("{image:\"redis:7\"}", "redis"), "redis:7");
+        assert_eq!(literal("image: |\n  redis:7", "redis"), "redis:7");
     }
 
     #[test]

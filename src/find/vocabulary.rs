@@ -267,6 +267,16 @@ pub(crate) fn split_alias(key: &str) -> Option<SplitPart> {
         .map(|&(_, part)| part)
 }
 
+/// The keys of a kustomize `images:` entry, which is one reference when it sets a tag or a
+/// digest: `newName` (else `name`) with `newTag` and `digest`.
+pub(crate) const KUSTOMIZE_IMAGE_KEYS: &[&str] = &["name", "newName", "newTag", "digest"];
+
+/// Whether a value under `key` (lowercased) may be a part of a split map, so that the
+/// structure decides what it is: `repository: k8s.gcr.io/ksm/ksm` beside a `tag`.
+pub(crate) fn is_split_map_key(key: &str) -> bool {
+    split_part(key).is_some() || split_alias(key).is_some() || key == "newname"
+}
+
 /// Keys whose map names its images (`images: {kubectl: "bitnami/kubectl:1.29", helm: …}`): every
 /// scalar value of a mapping directly under one is an image, unless its key is in
 /// [`NOT_NAMED_IMAGES`]. Read by the YAML (and JSON) structure and by TOML tables.

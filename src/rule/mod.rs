@@ -268,6 +268,38 @@ impl RuleSet {
         }
     }
 
+    /// Whether rule `index` selects whole registries or namespaces (`docker.io/`,
+    /// `docker.io/library/`) rather than naming a repository.
+    pub(crate) fn is_prefix(&self, index: usize) -> bool {
+        matches!(self.rules[index].pattern, Pattern::Prefix { .. })
+    }
+
+    /// Whether rule `index` names one tag (`nginx:1.25`).
+    pub(crate) fn is_tagged(&self, index: usize) -> bool {
+        matches!(self.rules[index].pattern, Pattern::Tagged { .. })
+    }
+
+    /// Whether `written`, the literal path after a templated registry or owner
+    /// (`${REGISTRY}/o/app` → `o/app`), is or lies under the non-empty path rule `index`
+    /// names (`o/app`, a prefix's `o`; `nginx` for Docker Hub's `library/nginx`). A registry-wide
+    /// rule (`docker.io/`) names no path: nothing after a templated registry matches it.
+    pub(crate) fn names_literal_path(&self, index: usize, written: &str) -> bool {
+        let (domain, path) = match &self.rules[index].pattern {
+            Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => {
+                repo.split_once('/').unwrap_or(("", repo))
+            }
+            Pattern::Prefix { domain, path } => (domain.as_str(), path.as_str()),
+        };
+        let under = |p: &str| {
+            !p.is_empty()
+                && (written == p
+                    || written
+                        .strip_prefix(p)
+                        .is_some_and(|rest| rest.starts_with('/')))
+        };
+        under(path) || (domain == HUB && path.strip_prefix("library/").is_some_and(under))
+    }
+
     /// A rule whose repository path equals this domain-less reference's path (`gdtiti/grok2api`
     /// for `ghcr.io/gdtiti/grok2api`): the registry is written elsewhere, so a human must look.
     pub(crate) fn path_only(&self, reference: &ImageRef<'_>) -> Option<usize> {

@@ -46,6 +46,9 @@ pub(crate) fn sites(line: &[u8], in_map: bool) -> Vec<ProgramSite> {
             }
         }
     }
+    if let Some((span, accepts)) = pipeline_image(line) {
+        found.push(((span, Confidence::Command), accepts, None));
+    }
     if in_map {
         if let Some(span) = map_entry(line) {
             found.push(((span, Confidence::Command), Accepts::Versioned, None));
@@ -68,6 +71,34 @@ pub(crate) fn sites(line: &[u8], in_map: bool) -> Vec<ProgramSite> {
         }
     }
     found
+}
+
+/// Jenkins Pipeline's image arguments and what they vouch for: the Docker Pipeline plugin's
+/// `docker.image('maven:3')` calls the Docker API (any name); `docker.build("o/app:1")` names an
+/// image built here, like a Compose service's `image:` beside `build:`; a declarative agent's
+/// `image 'maven:3-alpine'` (`agent { docker { image '…' } }`) is a DSL word that starts a
+/// statement, which vouches for a bare short name no more than an assignment does.
+fn pipeline_image(line: &[u8]) -> Option<(Range<usize>, Accepts)> {
+    for (call, accepts) in [
+        (&b"docker.image("[..], Accepts::Any),
+        (b"docker.build(", Accepts::Built),
+    ] {
+        if let Some(at) = memchr::memmem::find(line, call) {
+            return Some((quoted_value(line, at + call.len())?, accepts));
+        }
+    }
+    let mut from = 0;
+    while let Some(off) = memchr::memmem::find(&line[from..], b"image") {
+        let at = from + off;
+        from = at + 5;
+        let before = line[..at].trim_ascii_end();
+        let starts = before.is_empty() || matches!(before.last(), Some(b'{' | b';'));
+        let blank = line.get(at + 5).is_some_and(|b| *b == b' ' || *b == b'\t');
+        if starts && blank {
+            return Some((quoted_value(line, at + 5)?, Accepts::Tagged));
+        }
+    }
+    None
 }
 
 /// Every `name = value`, `name: value`, `name := value` of `line` (`==`, `<=`, `!=`, `=>`
@@ -412,6 +443,21 @@ fn bracket_depth(line: &[u8], mut depth: usize) -> Option<usize> {
 mod tests {
     use crate::classify::FileKind;
     use crate::find::syntax::site_texts;
+
+    #[test]
+    fn jenkins_pipeline_images() {
+        let jenkinsfile = "pipeline {\n    agent {\n        docker {\n            image 'maven:3-alpine'\n            args '-v /root/.m2:/root/.m2'\n        }\n    }\n\
+            agent { docker { image \"node:20\" } }\n\
+            def app = docker.build(\"acme/app:1\")\n\
+            docker.image('maven:3').inside('-v /tmp:/tmp') {\n\
+            image \"ghcr.io/o/${name}:1\"\n\
+            // the image 'is' nice\n\
+            docker.image(params.IMAGE).pull()\n}\n";
+        assert_eq!(
+            site_texts(FileKind::Text, jenkinsfile),
+            ["maven:3-alpine", "node:20", "acme/app:1", "maven:3"]
+        );
+    }
 
     #[test]
     fn only_image_named_constants_with_one_literal() {

@@ -42,8 +42,66 @@ pub(crate) fn mentions_a_tool(line: &[u8]) -> bool {
         })
 }
 
-/// Image arguments of container command lines anywhere in the line.
+/// Image arguments of container command lines anywhere in the line, and in its quoted strings
+/// that hold a command line (see [`quoted_commands`]).
 pub(crate) fn command_sites(line: &[u8]) -> Vec<LineSite> {
+    let mut sites = word_sites(line);
+    sites.extend(quoted_commands(line));
+    sites
+}
+
+/// Command lines held whole in quoted strings: an npm script (`"build": "docker build -t o/app
+/// ."`), a Jenkinsfile step (`sh "docker push o/app:1"`), a YAML or TOML value, a `bash -c '…'`.
+/// A string is one when its content starts with a container tool; it is read like a script
+/// line. A string with a backslash is skipped: its escapes (`\"`, `\\`) would put the bytes
+/// of the file and those of the command apart.
+fn quoted_commands(line: &[u8]) -> Vec<LineSite> {
+    let mut sites = Vec::new();
+    let mut i = 0;
+    while let Some(off) = memchr::memchr2(b'"', b'\'', &line[i..]) {
+        let open = i + off;
+        let quote = line[open];
+        let (mut close, mut escaped) = (open + 1, false);
+        while close < line.len() && line[close] != quote {
+            escaped |= line[close] == b'\\';
+            close += if line[close] == b'\\' { 2 } else { 1 };
+        }
+        if close >= line.len() {
+            // An apostrophe in prose, or a string that goes on past the line.
+            i = open + 1;
+            continue;
+        }
+        let content = &line[open + 1..close];
+        if !escaped && starts_with_a_tool(content) {
+            let shift = |r: Range<usize>| r.start + open + 1..r.end + open + 1;
+            sites.extend(
+                word_sites(content)
+                    .into_iter()
+                    .map(|(r, confidence)| (shift(r), confidence)),
+            );
+        }
+        i = close + 1;
+    }
+    sites
+}
+
+/// Whether a command of `text` starts with a container tool (`docker`, `/usr/bin/podman`,
+/// `sudo kubectl`): its first word, or the first after a separator (`npm run build && docker
+/// build …`). A tool named in the middle of words (`see docker run x`) is prose.
+fn starts_with_a_tool(text: &[u8]) -> bool {
+    let words = shell_words(text, 0);
+    let mut starts = true;
+    words.iter().any(|w| {
+        let w = &text[w.clone()];
+        let tool = vocabulary::tool(w.rsplit(|&b| b == b'/').next().unwrap_or(w)).is_some();
+        let found = starts && tool;
+        starts = is_separator(w) || (starts && w == b"sudo");
+        found
+    })
+}
+
+/// Image arguments of the container command lines among `line`'s shell words.
+fn word_sites(line: &[u8]) -> Vec<LineSite> {
     let mut sites = Vec::new();
     let words = shell_words(line, 0);
     for (i, word) in words.iter().enumerate() {
@@ -416,6 +474,33 @@ mod tests {
                 "gcr.io/o",
                 "k8s.gcr.io",
                 "quay.io"
+            ]
+        );
+    }
+
+    #[test]
+    fn command_lines_in_quoted_strings() {
+        let text =
+            "  \"build-base\": \"docker buildx build --push -t louislam/uptime-kuma:base2 .\",\n\
+            \"simple-mongo\": \"docker run --rm -p 27017:27017 mongo\"\n\
+            sh \"docker push chintalokesh/seleniumdocker:latest\"\n\
+            bat \"docker build -t='org/app' .\"\n\
+            x: 'docker run --rm foo/bar:1' # smoke\n\
+            \"a\": \"docker run -e \\\"A=b\\\" escaped/app\"\n\
+            \"b\": \"see docker run prose/app\", \"it's\": \"podman pull quay.io/o/x\"\n\
+            \"c\": \"npm run build && docker build -t o/nightly:2 .\"\n\
+            sh 'sudo docker build -t javamaven .'\n";
+        assert_eq!(
+            site_texts(FileKind::Json, text),
+            [
+                "louislam/uptime-kuma:base2",
+                "mongo",
+                "chintalokesh/seleniumdocker:latest",
+                "'org/app'",
+                "foo/bar:1",
+                "quay.io/o/x",
+                "o/nightly:2",
+                "javamaven"
             ]
         );
     }

@@ -61,3 +61,28 @@ pub(crate) fn composite_of(scalars: &[(String, Part)], image_owner: bool) -> Opt
     };
     Some(map)
 }
+
+/// The reference a kustomize `images:` entry sets (`newName`, else `name`, with `newTag` and
+/// `digest`), when it sets a tag or a digest; otherwise its names are images of their own.
+pub(crate) fn kustomize_entry(scalars: &[(String, Part)]) -> Option<Composite> {
+    let part = |key: &str| {
+        scalars
+            .iter()
+            .find(|(k, p)| k == key && !template::is_templated(&p.value))
+            .map(|(_, p)| p.clone())
+    };
+    let renamed = part("newName");
+    let selects = renamed.is_none();
+    let repository = renamed.or_else(|| part("name"))?;
+    let (tag, digest) = (part("newTag"), part("digest"));
+    if repository.value.is_empty() || (tag.is_none() && digest.is_none()) {
+        return None;
+    }
+    Some(Composite {
+        repository: Some(repository),
+        tag,
+        digest,
+        selects,
+        ..Composite::default()
+    })
+}

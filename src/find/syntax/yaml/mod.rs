@@ -17,10 +17,10 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 
 mod scalar;
 
-use super::split_map::composite_of;
+use super::split_map::{composite_of, kustomize_entry};
 use super::template;
 use crate::classify::FileKind;
-use crate::find::site::{ParseError, Part, Site, Structure};
+use crate::find::site::{Accepts, ParseError, Part, Site, Structure};
 use crate::find::vocabulary::{self, KeyReader, KeyRole, DOCKER_SCHEME, USES_KEY};
 use crate::finding::{Confidence, ReviewReason};
 use scalar::{anchor_name, block_line, literal_span, Cursor};
@@ -50,6 +50,10 @@ struct Frame {
     scalars: Vec<(String, Part)>,
     /// How many sites there were when the container started: those after are inside it.
     sites_from: usize,
+    /// Map: it has a `build` key (a Compose service that builds its image).
+    builds: bool,
+    /// Map: the span of its own `image:` site.
+    image_site: Option<Range<usize>>,
 }
 
 /// Reads `text` as YAML (or JSON) of dialect `kind`; on a parse error the caller falls back to
@@ -135,12 +139,15 @@ impl Walker<'_> {
                     direct,
                     scalars: Vec::new(),
                     sites_from: self.out.sites.len(),
+                    builds: false,
+                    image_site: None,
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 if let Some(frame) = self.frames.pop() {
                     if frame.is_map {
                         self.split_map(&frame);
+                        self.built_image(&frame);
                     }
                 }
                 self.value_done();
@@ -208,6 +215,7 @@ impl Walker<'_> {
             return;
         };
         if top.is_map && top.expecting_key {
+            top.builds = top.builds || value == "build";
             top.key = Some(value.to_owned());
             top.expecting_key = false;
             return;
@@ -223,8 +231,11 @@ impl Walker<'_> {
         }
         let key = top.key.clone();
         if let (Some(k), Some(span)) = (&key, &editable) {
+            let kustomize = self.kind == FileKind::Kustomize;
             if top.is_map
-                && (vocabulary::split_part(k).is_some() || vocabulary::split_alias(k).is_some())
+                && (vocabulary::split_part(k).is_some()
+                    || vocabulary::split_alias(k).is_some()
+                    || kustomize && vocabulary::KUSTOMIZE_IMAGE_KEYS.contains(&k.as_str()))
             {
                 let value = self.original[span.clone()].to_owned();
                 top.scalars.push((
@@ -254,6 +265,11 @@ impl Walker<'_> {
                 Some(mut span) => {
                     if let Some(rest) = value.strip_prefix(DOCKER_SCHEME) {
                         span.start = span.end - rest.len();
+                    }
+                    if let Some(top) = self.frames.last_mut().filter(|f| f.is_map) {
+                        if top.key.as_deref() == Some("image") {
+                            top.image_site = Some(span.clone());
+                        }
                     }
                     self.out.sites.push(Site {
                         span,
@@ -310,6 +326,26 @@ impl Walker<'_> {
         classify_position(self.kind, &position, value)
     }
 
+    /// Marks the `image:` of a Compose service with `build:` as the name of a locally built
+    /// image (see `Accepts::Built`).
+    fn built_image(&mut self, frame: &Frame) {
+        // A service, or an extension field (`x-sentry-defaults: &defaults`) merged into some.
+        let service = frame.owner_parent.as_deref() == Some("services")
+            || frame.owner.as_deref().is_some_and(|o| o.starts_with("x-"));
+        if self.kind != FileKind::Compose || !frame.builds || !service {
+            return;
+        }
+        let Some(span) = &frame.image_site else {
+            return;
+        };
+        let from = frame.sites_from.min(self.out.sites.len());
+        for site in &mut self.out.sites[from..] {
+            if &site.span == span && site.confidence == Confidence::Structural {
+                site.accepts = Accepts::Built;
+            }
+        }
+    }
+
     /// Emits a composite reference for a split map, and withdraws the sites of its parts (an
     /// inner `image:` or `name:` is part of the map, not an image of its own).
     fn split_map(&mut self, frame: &Frame) {
@@ -321,10 +357,23 @@ impl Walker<'_> {
         if frame.scalars.is_empty() {
             return;
         }
-        let Some(composite) = composite_of(&frame.scalars, image_owner) else {
+        let kustomize = self.kind == FileKind::Kustomize
+            && !frame.direct
+            && lower(frame.owner.as_deref()) == "images";
+        let composite = if kustomize {
+            kustomize_entry(&frame.scalars)
+        } else {
+            composite_of(&frame.scalars, image_owner)
+        };
+        let Some(composite) = composite else {
             return;
         };
-        let parts: Vec<Range<usize>> = frame.scalars.iter().map(|(_, p)| p.span.clone()).collect();
+        let parts: Vec<Range<usize>> = if kustomize {
+            // `name` stays an image of its own beside a `newName`.
+            composite.spans().cloned().collect()
+        } else {
+            frame.scalars.iter().map(|(_, p)| p.span.clone()).collect()
+        };
         let inside = |s: &Site| {
             parts
                 .iter()
@@ -557,10 +606,24 @@ mirror:\n  registry: docker.io\n  name: hub\n";
             ["python:3.12", "postgres:16", "redis:7"]
         );
         let kustomize =
-            "images:\n  - name: nginx\n    newName: ghcr.io/a/nginx\n    newTag: \"1\"\n";
+            "images:\n  - name: nginx\n    newName: ghcr.io/a/nginx\n    newTag: \"1\"\n  - name: quay.io/a/b\n    newTag: v2\n  - name: redis\n    newName: ghcr.io/a/redis\n";
+        // An entry that sets a tag is one reference (`newName`, else `name`, with `newTag`).
         assert_eq!(
             sites(FileKind::Kustomize, kustomize),
-            ["nginx", "ghcr.io/a/nginx"]
+            ["nginx", "redis", "ghcr.io/a/redis"]
+        );
+        let found = scan(FileKind::Kustomize, kustomize).unwrap();
+        let maps: Vec<_> = found
+            .composites
+            .iter()
+            .map(|c| parts(c, kustomize))
+            .collect();
+        assert_eq!(
+            maps,
+            [
+                ["-", "ghcr.io/a/nginx", "1", "-"],
+                ["-", "quay.io/a/b", "v2", "-"]
+            ]
         );
         let volume = "spec:\n  volumes:\n    - name: models\n      image:\n        reference: ghcr.io/a/models:1\n        pullPolicy: IfNotPresent\n";
         assert_eq!(sites(FileKind::Kubernetes, volume), ["ghcr.io/a/models:1"]);
