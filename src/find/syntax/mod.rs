@@ -2,9 +2,10 @@
 //! in Markdown, a code fence's), which readers run on the whole file and which on a line.
 //! Every front-end returns sites (`find::site`); none imports another, only the shared lexing
 //! in [`words`] and the tables in `find::vocabulary`. JSON is read by the YAML front-ends (JSON
-//! is YAML); `.env`, Makefiles and plain text get only the shell readers every file gets.
+//! is YAML), its comments and trailing commas (JSONC) masked first; `.env`, Makefiles and plain text get only the shell readers every file gets.
 
 mod dockerfile;
+mod jsonc;
 mod markdown;
 mod program;
 mod shell;
@@ -41,6 +42,11 @@ pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>,
     };
     let parsed = match syntax {
         Syntax::Toml => toml::scan(text),
+        // JSON with comments (tsconfig.json, .vscode/, devcontainer.json) is read masked.
+        Syntax::Json => match jsonc::mask(text) {
+            Some(masked) => yaml::scan_masked(kind, &masked, text),
+            None => read_yaml(kind, text),
+        },
         _ => read_yaml(kind, text),
     };
     match parsed {
