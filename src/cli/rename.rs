@@ -30,24 +30,11 @@ pub(crate) struct RenameArgs {
     /// After `--`: FROM TO [PATH]..., always a rule (for names that are also directories).
     #[arg(last = true, value_name = "FROM TO [PATH]")]
     after_dashes: Vec<OsString>,
-    /// Apply the changes (atomically, file by file).
-    #[arg(short = 'w', long, help_heading = "Writing")]
-    write: bool,
-    /// Exit 1 if anything would change (nothing is written).
-    #[arg(long, conflicts_with = "write", help_heading = "Writing")]
-    check: bool,
-    /// Print a unified diff (same as --format diff).
-    #[arg(long, help_heading = "Output")]
-    diff: bool,
+    #[command(flatten)]
+    common: Common,
     /// Append FROM TO as a [[rename]] rule to reimage.toml (keeps its comments).
     #[arg(long, help_heading = "Rules")]
     save: bool,
-    /// Write even files with uncommitted changes in a git work tree.
-    #[arg(long, help_heading = "Writing")]
-    allow_dirty: bool,
-    /// Replace hard-linked files too (their other names keep the old content).
-    #[arg(long, help_heading = "Writing")]
-    break_hardlinks: bool,
     /// Apply built-in catalog entries (IDs, or `all`): those with a successor whose conditions
     /// hold are renamed, the others reported with the entry's note.
     #[arg(long, value_name = "ID", value_delimiter = ',', help_heading = "Rules")]
@@ -55,10 +42,23 @@ pub(crate) struct RenameArgs {
     /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, help_heading = "Rules")]
     from_renovate: Option<Option<PathBuf>>,
+    /// Print a unified diff (same as --format diff).
+    #[arg(long, help_heading = "Output")]
+    diff: bool,
+    /// Apply the changes (atomically, file by file).
+    #[arg(short = 'w', long, help_heading = "Writing")]
+    write: bool,
+    /// Exit 1 if anything would change (nothing is written).
+    #[arg(long, conflicts_with = "write", help_heading = "Writing")]
+    check: bool,
+    /// Write even files with uncommitted changes in a git work tree.
+    #[arg(long, help_heading = "Writing")]
+    allow_dirty: bool,
+    /// Replace hard-linked files too (their other names keep the old content).
+    #[arg(long, help_heading = "Writing")]
+    break_hardlinks: bool,
     #[command(flatten)]
     registry: super::verify::RegistryArgs,
-    #[command(flatten)]
-    common: Common,
 }
 
 impl RenameArgs {

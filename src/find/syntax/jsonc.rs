@@ -72,7 +72,8 @@ mod tests {
 
     #[test]
     fn comments_and_trailing_commas_are_blanked_in_place() {
-        let text = "{\n  // a: \"b\"\n  \"image\": \"ghcr.io/a/b:1\", /* x\n y */\n  \"l\": [1, 2,],\n}\n";
+        let text =
+            "{\n  // a: \"b\"\n  \"image\": \"ghcr.io/a/b:1\", /* x\n y */\n  \"l\": [1, 2,],\n}\n";
         let masked = mask(text).unwrap();
         let expected = text
             .replace("// a: \"b\"", &" ".repeat(9))
@@ -87,7 +88,10 @@ mod tests {
 
     #[test]
     fn strings_are_never_masked() {
-        assert_eq!(mask(r#"{"url": "https://x//y", "c": "/* no */", "e": "\"//"}"#), None);
+        assert_eq!(
+            mask(r#"{"url": "https://x//y", "c": "/* no */", "e": "\"//"}"#),
+            None
+        );
         assert_eq!(mask("{\"a\": [1, 2]}"), None);
     }
 
