@@ -9,6 +9,7 @@ mod check;
 mod list;
 mod man;
 mod rename;
+mod review;
 mod verify;
 
 use std::io::{IsTerminal, Write};
@@ -602,6 +603,14 @@ impl LineProgress {
 
     fn finish(&self) {
         self.line(self.files.load(std::sync::atomic::Ordering::Relaxed));
+    }
+}
+
+/// `1 file`, `2 files`: a count and its noun, plural when the count is not one.
+pub(crate) fn plural(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }
 

@@ -20,7 +20,8 @@ Examples:
   reimage rename ghcr.io/gdtiti/grok2api ghcr.io/gdtiti/grok2api-api          # preview
   reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra ~/src/charts      # apply
   reimage rename docker.io/bitnami/ docker.io/bitnamilegacy/ --diff | git apply
-  reimage rename nginx caddy - --stdin-filename Dockerfile < Dockerfile       # stdin to stdout";
+  reimage rename nginx caddy - --stdin-filename Dockerfile < Dockerfile       # stdin to stdout
+  reimage rename nginx:1.25 nginx:1.27 -i                                      # ask for each change";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RenameArgs {
@@ -48,6 +49,10 @@ pub(crate) struct RenameArgs {
     /// Apply the changes (atomically, file by file).
     #[arg(short = 'w', long, help_heading = "Writing")]
     write: bool,
+    /// Show each change with its context and ask: [y]es, [n]o, [a]ll, [q]uit; write the accepted
+    /// ones. Answers are lines on stdin (a terminal, or a pipe for scripts).
+    #[arg(short = 'i', long, conflicts_with_all = ["check", "diff"], help_heading = "Writing")]
+    interactive: bool,
     /// Exit 1 if anything would change (nothing is written).
     #[arg(long, conflicts_with = "write", help_heading = "Writing")]
     check: bool,
@@ -104,7 +109,7 @@ impl RenameArgs {
         if let Some(catalog) = &catalog {
             catalog.apply(&mut report);
         }
-        if session.stdin && self.write {
+        if session.stdin && (self.write || self.interactive) {
             return Err(Usage::WriteStdin.into());
         }
         // Before writing: a target that does not exist is reported, not written.
@@ -112,9 +117,19 @@ impl RenameArgs {
         if session.stdin && !self.check && !self.diff && session.common.format == FormatArg::Human {
             return print_document(&session, &report, out);
         }
-        if self.write {
+        if self.write || self.interactive {
             if !self.allow_dirty {
                 reimage::dirty::check(&report)?;
+            }
+            if self.interactive {
+                let stdin = std::io::stdin();
+                let reviewed =
+                    super::review::review(&mut report, &mut stdin.lock(), &mut std::io::stderr())?;
+                eprintln!(
+                    "reimage: {} accepted, {} declined",
+                    super::plural(reviewed.accepted, "change"),
+                    super::plural(reviewed.declined, "change"),
+                );
             }
             let options = reimage::apply::Options {
                 roots: session.paths.clone(),
