@@ -196,7 +196,7 @@ fn progress_prints_plain_lines_when_stderr_is_not_a_terminal() {
         .expect_code(1);
     let stderr = run.stderr();
     assert!(
-        stderr.starts_with("reimage: 1 files scanned (") && stderr.ends_with(" files/s)\n"),
+        stderr.starts_with("reimage: 1 file scanned (") && stderr.ends_with(" files/s)\n"),
         "{stderr}"
     );
     assert!(
@@ -271,4 +271,45 @@ fn json_with_comments_is_read_as_jsonc_without_a_warning() {
     let tree = Tree::new().file("broken.json", "{\n  \"image\": \"acme/api:1\", [[\n}\n");
     let run = tree.run(&["check", "--deny", "acme/api", "--format", "json"]);
     assert!(run.stdout().contains("not valid JSON"), "{}", run.stdout());
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let tree = Tree::new().file("a.yaml", "image: ghcr.io/old/app:0\n");
+    let run = tree
+        .run(&[
+            "check",
+            "--deny",
+            "ghcr.io/old/app",
+            "--write-baseline",
+            "b.json",
+        ])
+        .expect_code(0);
+    assert!(
+        run.stderr().contains("recorded 1 finding in b.json"),
+        "{}",
+        run.stderr()
+    );
+    let run = tree
+        .run(&["check", "--deny", "ghcr.io/old/app"])
+        .expect_code(1);
+    assert!(
+        run.stdout()
+            .ends_with("1 stale reference in 1 file (yaml 1)\n"),
+        "{}",
+        run.stdout()
+    );
+    // One reference left for review when a document is renamed from standard input.
+    let out = run_with_stdin(
+        &tree,
+        &["rename", "ghcr.io/old/app", "ghcr.io/new/app", "-"],
+        b"image: ${REGISTRY}/old/app:1\n",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "reimage: 1 reference needs review and was left as it is; `--check` lists it"
+        ),
+        "{stderr}"
+    );
 }

@@ -103,8 +103,13 @@ fn list(catalog: &Catalog, out: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "{} entries; `reimage catalog show ID` for dates, conditions and sources",
-        catalog.entries.len()
+        "{} {}; `reimage catalog show ID` for dates, conditions and sources",
+        catalog.entries.len(),
+        if catalog.entries.len() == 1 {
+            "entry"
+        } else {
+            "entries"
+        }
     )
 }
 

@@ -96,7 +96,8 @@ impl CheckArgs {
         if let Some(path) = &self.write_baseline {
             let recorded = Baseline::write(path, &report)?;
             eprintln!(
-                "reimage: recorded {recorded} findings in {}",
+                "reimage: recorded {} in {}",
+                super::plural(recorded, "finding"),
                 path.display()
             );
             return Ok(if report.errors.is_empty() {

@@ -518,7 +518,7 @@ impl Progress {
         if terminal && (forced || std::env::var_os("CI").is_none()) {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned ({msg})")
+                indicatif::ProgressStyle::with_template("{spinner} files scanned: {pos} ({msg})")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
             bar.set_message("0 files/s");
@@ -595,8 +595,9 @@ impl LineProgress {
     fn line(&self, files: u64) {
         let seconds = self.started.elapsed().as_secs_f64();
         eprintln!(
-            "reimage: {} files scanned ({})",
+            "reimage: {} {} scanned ({})",
             thousands(files),
+            if files == 1 { "file" } else { "files" },
             rate(files, seconds)
         );
     }

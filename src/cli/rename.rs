@@ -162,7 +162,15 @@ fn print_document(
     }
     let review = report.summary().review;
     if review > 0 {
-        eprintln!("reimage: {review} references need review and were left as they are; `--check` lists them");
+        eprintln!(
+            "reimage: {} {} review and {} left as {} {}; `--check` lists {}",
+            super::plural(review, "reference"),
+            if review == 1 { "needs" } else { "need" },
+            if review == 1 { "was" } else { "were" },
+            if review == 1 { "it" } else { "they" },
+            if review == 1 { "is" } else { "are" },
+            if review == 1 { "it" } else { "them" },
+        );
     }
     Ok(ExitStatus::of(report, false))
 }

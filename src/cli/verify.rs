@@ -131,10 +131,10 @@ fn ask_registries(
             n => format!("; {n} not verifiable (templated, or no registry)"),
         };
         eprintln!(
-            "reimage: verified {} references: {} distinct asked, {} HTTP requests{skipped}",
-            done.checked,
+            "reimage: verified {}: {} distinct asked, {}{skipped}",
+            super::plural(done.checked, "reference"),
             done.asked,
-            client.requests()
+            super::plural(client.requests() as usize, "HTTP request"),
         );
     }
     Ok(())
