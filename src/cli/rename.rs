@@ -160,17 +160,14 @@ fn print_document(
     for problem in report.errors.iter().chain(&report.warnings) {
         eprintln!("reimage: {}: {}", problem.path.display(), problem.message());
     }
-    let review = report.summary().review;
-    if review > 0 {
-        eprintln!(
-            "reimage: {} {} review and {} left as {} {}; `--check` lists {}",
-            super::plural(review, "reference"),
-            if review == 1 { "needs" } else { "need" },
-            if review == 1 { "was" } else { "were" },
-            if review == 1 { "it" } else { "they" },
-            if review == 1 { "is" } else { "are" },
-            if review == 1 { "it" } else { "them" },
-        );
+    match report.summary().review {
+        0 => {}
+        1 => {
+            eprintln!("reimage: 1 reference needs review and was left as it is; `--check` lists it")
+        }
+        n => eprintln!(
+            "reimage: {n} references need review and were left as they are; `--check` lists them"
+        ),
     }
     Ok(ExitStatus::of(report, false))
 }
