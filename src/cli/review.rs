@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn a_hunk_shows_the_changed_line_with_context() {
         let text = b"a\nb\nimage: old/app:1\nc\nd\ne\n";
-        let at = 12..19;
+        let at = 11..18;
         assert_eq!(&text[at.clone()], b"old/app");
         let mut screen = Vec::new();
         hunk(text, &[(at, "new/app")], &mut screen).unwrap();
