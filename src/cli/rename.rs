@@ -163,7 +163,9 @@ fn print_document(
     match report.summary().review {
         0 => {}
         1 => {
-            eprintln!("reimage: 1 reference needs review and was left as it is; `--check` lists it")
+            eprintln!(
+                "reimage: 1 reference needs review and was left as it is; `--check` lists it"
+            );
         }
         n => eprintln!(
             "reimage: {n} references need review and were left as they are; `--check` lists them"

@@ -134,7 +134,7 @@ fn ask_registries(
             "reimage: verified {}: {} distinct asked, {}{skipped}",
             super::plural(done.checked, "reference"),
             done.asked,
-            super::plural(client.requests() as usize, "HTTP request"),
+            super::plural(client.requests(), "HTTP request"),
         );
     }
     Ok(())
