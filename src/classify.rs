@@ -118,6 +118,7 @@ const BY_EXTENSION: &[(&str, FileKind)] = &[
     ("dockerfile", FileKind::Dockerfile),
     ("env", FileKind::Env),
     ("json", FileKind::Json),
+    ("jsonc", FileKind::Json),
     ("markdown", FileKind::Markdown),
     ("md", FileKind::Markdown),
     ("mk", FileKind::Makefile),

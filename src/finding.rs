@@ -245,6 +245,8 @@ pub enum KeptReason {
     Vendored,
     /// Marked `linguist-generated` in `.gitattributes`: regenerate it instead.
     Generated,
+    /// Declined in `rename -i`'s interactive review.
+    Declined,
 }
 
 impl KeptReason {
@@ -254,6 +256,7 @@ impl KeptReason {
             KeptReason::History => "history",
             KeptReason::Vendored => "vendored",
             KeptReason::Generated => "generated",
+            KeptReason::Declined => "declined",
         }
     }
 
@@ -269,6 +272,7 @@ impl KeptReason {
             KeptReason::Generated => {
                 "kept: generated (.gitattributes linguist-generated; regenerate it, or --include-vendored rewrites it)"
             }
+            KeptReason::Declined => "kept: declined in the interactive review",
         }
     }
 }

@@ -66,7 +66,10 @@ impl std::fmt::Display for Size {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
         if self.0 < 1024 {
-            return write!(f, "{} bytes", self.0);
+            return match self.0 {
+                1 => write!(f, "1 byte"),
+                n => write!(f, "{n} bytes"),
+            };
         }
         let mut value = self.0 as f64 / 1024.0;
         let mut unit = 0;

@@ -293,7 +293,7 @@ fn completions_and_man_page_are_generated() {
     assert!(bash.contains("reimage") && bash.contains("--deny"));
     let man = tree.run(&["man"]).expect_code(0).stdout();
     assert!(
-        man.contains(".TH reimage"),
+        man.contains(".TH REIMAGE 1"),
         "{}",
         &man[..200.min(man.len())]
     );
@@ -440,6 +440,56 @@ fn action_and_pre_commit_hooks_are_valid_and_call_existing_flags() {
     }
     let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
     assert!(action.contains("--format github") && action.contains("--format markdown"));
+    // The binary is cached per action version and runner, and built only on a miss.
+    assert!(action.contains("uses: actions/cache@v4"), "{action}");
+    assert!(action.contains("${{ github.action_ref }}"), "{action}");
+    assert!(action.contains("${RUNNER_OS}-${RUNNER_ARCH}"), "{action}");
+    assert!(
+        action.contains("if: steps.cache.outputs.cache-hit != 'true'"),
+        "{action}"
+    );
+    assert!(
+        action.contains(
+            "cargo install --locked --path \"$GITHUB_ACTION_PATH\" --root \"$REIMAGE_ROOT\""
+        ),
+        "{action}"
+    );
     tree.run(&["check", "--deny", "x", "--format", "github", "--help"])
         .expect_code(0);
+}
+
+/// The README's action and pre-commit examples name a version the changelog has released, or
+/// pin a commit while there is none.
+#[test]
+fn readme_examples_name_a_released_version_or_a_commit() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let changelog = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap();
+    let released: Vec<&str> = changelog
+        .lines()
+        .filter_map(|l| l.strip_prefix("## ["))
+        .filter_map(|l| l.split(']').next())
+        .filter(|v| *v != "Unreleased")
+        .collect();
+    let pins: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix("rev: ")
+                .or_else(|| l.strip_prefix("- uses: OWNER/reimage@"))
+                .or_else(|| l.split("--rev ").nth(1))
+        })
+        .map(|rest| rest.split_whitespace().next().unwrap_or_default())
+        .collect();
+    assert!(pins.len() >= 3, "{pins:?}");
+    for pin in pins {
+        let ok = match pin {
+            "COMMIT" => readme.contains("pin a commit"),
+            version => released.contains(&version.trim_start_matches('v')),
+        };
+        assert!(
+            ok,
+            "README pins `{pin}`, which the changelog has not released ({released:?})"
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! The command line a newcomer expects (issue 15): standard input and named pipes, arguments
 //! that look like both paths and names, diffs that apply from anywhere, sizes with units, walk
-//! limits, and lock files.
+//! limits, lock files, and JSON with comments.
 
 mod common;
 
@@ -196,7 +196,7 @@ fn progress_prints_plain_lines_when_stderr_is_not_a_terminal() {
         .expect_code(1);
     let stderr = run.stderr();
     assert!(
-        stderr.starts_with("reimage: 1 files scanned (") && stderr.ends_with(" files/s)\n"),
+        stderr.starts_with("reimage: 1 file scanned (") && stderr.ends_with(" files/s)\n"),
         "{stderr}"
     );
     assert!(
@@ -212,6 +212,11 @@ fn lock_files_are_skipped_unless_named_and_package_registries_are_not_settings()
         .file("web/package-lock.json", lock)
         .file("Cargo.lock", "# ghcr.io/old/app\n")
         .file("go.sum", "ghcr.io/old/app v1\n")
+        .file("yarn.lock", "\"ghcr.io/old/app@^1\":\n  version \"1\"\n")
+        .file("poetry.lock", "[[package]]\nname = \"ghcr.io/old/app\"\n")
+        .file("api/pnpm-lock.yaml", "packages:\n  image: ghcr.io/old/app:1\n")
+        .file("composer.lock", "{\"image\": \"ghcr.io/old/app:1\"}\n")
+        .file("Gemfile.lock", "GEM\n  remote: ghcr.io/old/app\n")
         .file(
             "web/package.json",
             "{\n  \"dependencies\": {\n    \"language-subtag-registry\": \"~0.3.2\"\n  },\n  \"image\": \"ghcr.io/old/app:1\"\n}\n",
@@ -235,4 +240,76 @@ fn lock_files_are_skipped_unless_named_and_package_registries_are_not_settings()
     // Named on the command line, a lock file is read.
     tree.run(&["check", "--deny", "ghcr.io/old/app", "go.sum"])
         .expect_code(1);
+}
+
+#[test]
+fn json_with_comments_is_read_as_jsonc_without_a_warning() {
+    let tree = Tree::copy_of("formats/jsonc/in");
+    let run = tree
+        .run(&["check", "--deny", "ghcr.io/acme/api", "--format", "json"])
+        .expect_code(1);
+    let json = run.json();
+    assert_eq!(json["warnings"], serde_json::json!([]), "{json}");
+    // The `image` keys are read from the structure, past comments and trailing commas.
+    let structural: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["confidence"] == "structural")
+        .map(|f| format!("{}:{}", f["path"].as_str().unwrap(), f["line"]))
+        .collect();
+    assert_eq!(
+        structural,
+        [
+            ".devcontainer/devcontainer.json:6",
+            ".vscode/settings.json:12",
+            ".vscode/tasks.json:20"
+        ],
+        "{json}"
+    );
+    // A JSON file that is not JSONC either is still reported.
+    let tree = Tree::new().file("broken.json", "{\n  \"image\": \"acme/api:1\", [[\n}\n");
+    let run = tree.run(&["check", "--deny", "acme/api", "--format", "json"]);
+    assert!(run.stdout().contains("not valid JSON"), "{}", run.stdout());
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let tree = Tree::new().file("a.yaml", "image: ghcr.io/old/app:0\n");
+    let run = tree
+        .run(&[
+            "check",
+            "--deny",
+            "ghcr.io/old/app",
+            "--write-baseline",
+            "b.json",
+        ])
+        .expect_code(0);
+    assert!(
+        run.stderr().contains("recorded 1 finding in b.json"),
+        "{}",
+        run.stderr()
+    );
+    let run = tree
+        .run(&["check", "--deny", "ghcr.io/old/app"])
+        .expect_code(1);
+    assert!(
+        run.stdout()
+            .ends_with("1 stale reference in 1 file (yaml 1)\n"),
+        "{}",
+        run.stdout()
+    );
+    // One reference left for review when a document is renamed from standard input.
+    let out = run_with_stdin(
+        &tree,
+        &["rename", "ghcr.io/old/app", "ghcr.io/new/app", "-"],
+        b"image: ${REGISTRY}/old/app:1\n",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "reimage: 1 reference needs review and was left as it is; `--check` lists it"
+        ),
+        "{stderr}"
+    );
 }

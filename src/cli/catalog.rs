@@ -13,6 +13,12 @@ use serde_json::json;
 
 use super::{Error, ExitStatus};
 
+pub(super) const HELP: &str = "Examples:
+  reimage catalog list                                   # every entry: status, date, from -> to
+  reimage catalog show k8s-gcr-io                        # one entry: conditions, note, sources
+  reimage check --catalog                                # which of them this tree still uses
+  reimage rename --catalog k8s-gcr-io -w                 # apply one";
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct CatalogArgs {
     #[command(subcommand)]
@@ -97,8 +103,13 @@ fn list(catalog: &Catalog, out: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "{} entries; `reimage catalog show ID` for dates, conditions and sources",
-        catalog.entries.len()
+        "{} {}; `reimage catalog show ID` for dates, conditions and sources",
+        catalog.entries.len(),
+        if catalog.entries.len() == 1 {
+            "entry"
+        } else {
+            "entries"
+        }
     )
 }
 

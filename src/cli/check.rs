@@ -21,6 +21,10 @@ pub(super) const HELP: &str = "Examples:
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
+    /// Paths to search (default: .).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
     /// A retired image name or prefix (repeatable).
     #[arg(long = "deny", value_name = "NAME", help_heading = "Rules")]
     deny: Vec<String>,
@@ -44,12 +48,8 @@ pub(crate) struct CheckArgs {
     /// The least severe catalog status that fails the check.
     #[arg(long, value_enum, value_name = "STATUS", default_value_t = FailOn::Removed, help_heading = "Rules")]
     catalog_fail_on: FailOn,
-    /// Paths to search (default: .).
-    paths: Vec<PathBuf>,
     #[command(flatten)]
     registry: super::verify::RegistryArgs,
-    #[command(flatten)]
-    common: Common,
 }
 
 impl CheckArgs {
@@ -96,7 +96,8 @@ impl CheckArgs {
         if let Some(path) = &self.write_baseline {
             let recorded = Baseline::write(path, &report)?;
             eprintln!(
-                "reimage: recorded {recorded} findings in {}",
+                "reimage: recorded {} in {}",
+                super::plural(recorded, "finding"),
                 path.display()
             );
             return Ok(if report.errors.is_empty() {

@@ -17,15 +17,15 @@ pub(super) const HELP: &str = "Examples:
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ListArgs {
-    /// Group the inventory by repository (default) or by registry.
-    #[arg(long, value_enum, default_value_t = GroupArg::Repository)]
-    group_by: GroupArg,
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
-    registry: super::verify::RegistryArgs,
-    #[command(flatten)]
     common: Common,
+    /// Group the inventory by repository or by registry.
+    #[arg(long, value_enum, default_value_t = GroupArg::Repository, help_heading = "Output")]
+    group_by: GroupArg,
+    #[command(flatten)]
+    registry: super::verify::RegistryArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -7,7 +7,9 @@
 mod catalog;
 mod check;
 mod list;
+mod man;
 mod rename;
+mod review;
 mod verify;
 
 use std::io::{IsTerminal, Write};
@@ -44,17 +46,21 @@ enum Sub {
     #[command(after_help = list::HELP)]
     List(list::ListArgs),
     /// Known upstream migrations (k8s.gcr.io, GCR, Bitnami, Docker Hub deprecations…).
+    #[command(after_help = catalog::HELP)]
     Catalog(catalog::CatalogArgs),
     /// Exit 1 unless every image reference exists in its registry (asks the registries).
     #[command(after_help = verify::HELP)]
     Verify(verify::VerifyArgs),
     /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions {
+        /// The shell to complete for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print the manual (roff) to stdout: every command, or one command's page.
+    #[command(after_help = man::HELP)]
+    Man(man::ManArgs),
 }
 
 impl Cli {
@@ -70,13 +76,15 @@ impl Cli {
                 clap_complete::generate(shell, &mut Cli::command(), "reimage", out);
                 Ok(ExitStatus::Clean)
             }
-            Sub::Man => {
-                clap_mangen::Man::new(Cli::command()).render(out)?;
-                Ok(ExitStatus::Clean)
-            }
+            Sub::Man(args) => args.run(out),
         }
     }
 }
+
+const COMPLETIONS_HELP: &str = "Examples:
+  reimage completions bash > ~/.local/share/bash-completion/completions/reimage
+  reimage completions zsh > ~/.zfunc/_reimage     # with fpath+=~/.zfunc in ~/.zshrc
+  reimage completions fish > ~/.config/fish/completions/reimage.fish";
 
 /// How a run ended (DESIGN §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,15 +175,10 @@ pub(crate) enum Usage {
     NoVerifySupport,
 }
 
-/// Options every command takes.
+/// Options every command takes, in the order of their help headings: Input, Rules, Output
+/// (a command's own Writing and Registries flags follow). Flattened first in each command.
 #[derive(Debug, Args)]
 pub(crate) struct Common {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Human, help_heading = "Output")]
-    format: FormatArg,
-    /// Read rules from FILE instead of the reimage.toml found above each path.
-    #[arg(long, value_name = "FILE", help_heading = "Rules")]
-    config: Option<PathBuf>,
     /// Worker threads [default: one per core].
     #[arg(
         short = 'j',
@@ -209,28 +212,34 @@ pub(crate) struct Common {
     /// Do not cross into other file systems (mounts) below each path.
     #[arg(long, help_heading = "Input")]
     one_file_system: bool,
-    /// Show progress on stderr even when it is not a terminal (a plain line every few seconds).
-    #[arg(long, help_heading = "Output")]
-    progress: bool,
-    /// Write --diff paths relative to DIR (default: the root of each file's git work tree).
-    #[arg(long, value_name = "DIR", help_heading = "Output")]
-    diff_root: Option<PathBuf>,
     /// With `-` as the path, read standard input as a file of this name (its kind: Dockerfile,
-    /// values.yaml, compose.yaml…). Default: text.
+    /// values.yaml, compose.yaml…) [default: text].
     #[arg(long, value_name = "NAME", help_heading = "Input")]
     stdin_filename: Option<PathBuf>,
+    /// Rewrite changelogs and release notes too (kept as written by default).
+    #[arg(long, help_heading = "Input")]
+    include_history: bool,
+    /// Rewrite vendor/, third_party/, node_modules/ and linguist-vendored/-generated files too.
+    #[arg(long, help_heading = "Input")]
+    include_vendored: bool,
+    /// Read rules from FILE instead of the reimage.toml found above each path.
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, help_heading = "Output")]
+    format: FormatArg,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, help_heading = "Output")]
     color: ColorArg,
     /// Print only the summary and errors.
     #[arg(short, long, help_heading = "Output")]
     quiet: bool,
-    /// Rewrite changelogs and release notes too (kept as written by default).
-    #[arg(long)]
-    include_history: bool,
-    /// Rewrite vendor/, third_party/, node_modules/ and linguist-vendored/-generated files too.
-    #[arg(long)]
-    include_vendored: bool,
+    /// Show progress on stderr even when it is not a terminal (a plain line every few seconds).
+    #[arg(long, help_heading = "Output")]
+    progress: bool,
+    /// Write --diff paths relative to DIR [default: the root of each file's git work tree].
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    diff_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -509,7 +518,7 @@ impl Progress {
         if terminal && (forced || std::env::var_os("CI").is_none()) {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {pos} files scanned ({msg})")
+                indicatif::ProgressStyle::with_template("{spinner} files scanned: {pos} ({msg})")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
             bar.set_message("0 files/s");
@@ -586,14 +595,23 @@ impl LineProgress {
     fn line(&self, files: u64) {
         let seconds = self.started.elapsed().as_secs_f64();
         eprintln!(
-            "reimage: {} files scanned ({})",
+            "reimage: {} {} scanned ({})",
             thousands(files),
+            if files == 1 { "file" } else { "files" },
             rate(files, seconds)
         );
     }
 
     fn finish(&self) {
         self.line(self.files.load(std::sync::atomic::Ordering::Relaxed));
+    }
+}
+
+/// `1 file`, `2 files`: a count and its noun, plural when the count is not one.
+pub(crate) fn plural(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }
 

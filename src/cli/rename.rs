@@ -20,7 +20,8 @@ Examples:
   reimage rename ghcr.io/gdtiti/grok2api ghcr.io/gdtiti/grok2api-api          # preview
   reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra ~/src/charts      # apply
   reimage rename docker.io/bitnami/ docker.io/bitnamilegacy/ --diff | git apply
-  reimage rename nginx caddy - --stdin-filename Dockerfile < Dockerfile       # stdin to stdout";
+  reimage rename nginx caddy - --stdin-filename Dockerfile < Dockerfile       # stdin to stdout
+  reimage rename nginx:1.25 nginx:1.27 -i                                      # ask for each change";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RenameArgs {
@@ -30,24 +31,11 @@ pub(crate) struct RenameArgs {
     /// After `--`: FROM TO [PATH]..., always a rule (for names that are also directories).
     #[arg(last = true, value_name = "FROM TO [PATH]")]
     after_dashes: Vec<OsString>,
-    /// Apply the changes (atomically, file by file).
-    #[arg(short = 'w', long, help_heading = "Writing")]
-    write: bool,
-    /// Exit 1 if anything would change (nothing is written).
-    #[arg(long, conflicts_with = "write", help_heading = "Writing")]
-    check: bool,
-    /// Print a unified diff (same as --format diff).
-    #[arg(long, help_heading = "Output")]
-    diff: bool,
+    #[command(flatten)]
+    common: Common,
     /// Append FROM TO as a [[rename]] rule to reimage.toml (keeps its comments).
     #[arg(long, help_heading = "Rules")]
     save: bool,
-    /// Write even files with uncommitted changes in a git work tree.
-    #[arg(long, help_heading = "Writing")]
-    allow_dirty: bool,
-    /// Replace hard-linked files too (their other names keep the old content).
-    #[arg(long, help_heading = "Writing")]
-    break_hardlinks: bool,
     /// Apply built-in catalog entries (IDs, or `all`): those with a successor whose conditions
     /// hold are renamed, the others reported with the entry's note.
     #[arg(long, value_name = "ID", value_delimiter = ',', help_heading = "Rules")]
@@ -55,10 +43,27 @@ pub(crate) struct RenameArgs {
     /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, help_heading = "Rules")]
     from_renovate: Option<Option<PathBuf>>,
+    /// Print a unified diff (same as --format diff).
+    #[arg(long, help_heading = "Output")]
+    diff: bool,
+    /// Apply the changes (atomically, file by file).
+    #[arg(short = 'w', long, help_heading = "Writing")]
+    write: bool,
+    /// Show each change with its context and ask: [y]es, [n]o, [a]ll, [q]uit; write the accepted
+    /// ones. Answers are lines on stdin (a terminal, or a pipe for scripts).
+    #[arg(short = 'i', long, conflicts_with_all = ["check", "diff"], help_heading = "Writing")]
+    interactive: bool,
+    /// Exit 1 if anything would change (nothing is written).
+    #[arg(long, conflicts_with = "write", help_heading = "Writing")]
+    check: bool,
+    /// Write even files with uncommitted changes in a git work tree.
+    #[arg(long, help_heading = "Writing")]
+    allow_dirty: bool,
+    /// Replace hard-linked files too (their other names keep the old content).
+    #[arg(long, help_heading = "Writing")]
+    break_hardlinks: bool,
     #[command(flatten)]
     registry: super::verify::RegistryArgs,
-    #[command(flatten)]
-    common: Common,
 }
 
 impl RenameArgs {
@@ -104,7 +109,7 @@ impl RenameArgs {
         if let Some(catalog) = &catalog {
             catalog.apply(&mut report);
         }
-        if session.stdin && self.write {
+        if session.stdin && (self.write || self.interactive) {
             return Err(Usage::WriteStdin.into());
         }
         // Before writing: a target that does not exist is reported, not written.
@@ -112,9 +117,19 @@ impl RenameArgs {
         if session.stdin && !self.check && !self.diff && session.common.format == FormatArg::Human {
             return print_document(&session, &report, out);
         }
-        if self.write {
+        if self.write || self.interactive {
             if !self.allow_dirty {
                 reimage::dirty::check(&report)?;
+            }
+            if self.interactive {
+                let stdin = std::io::stdin();
+                let reviewed =
+                    super::review::review(&mut report, &mut stdin.lock(), &mut std::io::stderr())?;
+                eprintln!(
+                    "reimage: {} accepted, {} declined",
+                    super::plural(reviewed.accepted, "change"),
+                    super::plural(reviewed.declined, "change"),
+                );
             }
             let options = reimage::apply::Options {
                 roots: session.paths.clone(),
@@ -145,9 +160,16 @@ fn print_document(
     for problem in report.errors.iter().chain(&report.warnings) {
         eprintln!("reimage: {}: {}", problem.path.display(), problem.message());
     }
-    let review = report.summary().review;
-    if review > 0 {
-        eprintln!("reimage: {review} references need review and were left as they are; `--check` lists them");
+    match report.summary().review {
+        0 => {}
+        1 => {
+            eprintln!(
+                "reimage: 1 reference needs review and was left as it is; `--check` lists it"
+            );
+        }
+        n => eprintln!(
+            "reimage: {n} references need review and were left as they are; `--check` lists them"
+        ),
     }
     Ok(ExitStatus::of(report, false))
 }

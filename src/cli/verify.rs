@@ -25,18 +25,23 @@ Examples:
 pub(crate) struct RegistryArgs {
     /// Ask each registry whether the references (a rename's new names) exist; a missing one is
     /// reported as missing-target and not written. Uses the network.
-    #[arg(long)]
+    #[arg(long, help_heading = "Registries")]
     verify: bool,
     /// With --verify: when a digest carried to a new name is not there, pin the digest the
     /// registry gives for the new name's tag instead (never a guess).
-    #[arg(long, requires = "verify")]
+    #[arg(long, requires = "verify", help_heading = "Registries")]
     resolve_digests: bool,
     /// Ask HOST[:PORT] over plain HTTP (loopback hosts always are). Repeatable.
-    #[arg(long, value_name = "HOST", requires = "verify")]
+    #[arg(
+        long,
+        value_name = "HOST",
+        requires = "verify",
+        help_heading = "Registries"
+    )]
     insecure_registry: Vec<String>,
     /// Ask MIRROR for REGISTRY's references (REGISTRY=MIRROR, such as
     /// docker.io=mirror.example:5000); the answers are the mirror's. Repeatable.
-    #[arg(long, value_name = "REGISTRY=MIRROR", value_parser = mirror, requires = "verify")]
+    #[arg(long, value_name = "REGISTRY=MIRROR", value_parser = mirror, requires = "verify", help_heading = "Registries")]
     registry_mirror: Vec<(String, String)>,
 }
 
@@ -56,17 +61,17 @@ impl RegistryArgs {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct VerifyArgs {
-    /// Ask HOST[:PORT] over plain HTTP (loopback hosts always are). Repeatable.
-    #[arg(long, value_name = "HOST")]
-    insecure_registry: Vec<String>,
-    /// Ask MIRROR for REGISTRY's references (REGISTRY=MIRROR, such as
-    /// docker.io=mirror.example:5000); the answers are the mirror's. Repeatable.
-    #[arg(long, value_name = "REGISTRY=MIRROR", value_parser = mirror)]
-    registry_mirror: Vec<(String, String)>,
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
     common: Common,
+    /// Ask HOST[:PORT] over plain HTTP (loopback hosts always are). Repeatable.
+    #[arg(long, value_name = "HOST", help_heading = "Registries")]
+    insecure_registry: Vec<String>,
+    /// Ask MIRROR for REGISTRY's references (REGISTRY=MIRROR, such as
+    /// docker.io=mirror.example:5000); the answers are the mirror's. Repeatable.
+    #[arg(long, value_name = "REGISTRY=MIRROR", value_parser = mirror, help_heading = "Registries")]
+    registry_mirror: Vec<(String, String)>,
 }
 
 impl VerifyArgs {
@@ -126,10 +131,10 @@ fn ask_registries(
             n => format!("; {n} not verifiable (templated, or no registry)"),
         };
         eprintln!(
-            "reimage: verified {} references: {} distinct asked, {} HTTP requests{skipped}",
-            done.checked,
+            "reimage: verified {}: {} distinct asked, {}{skipped}",
+            super::plural(done.checked, "reference"),
             done.asked,
-            client.requests()
+            super::plural(client.requests(), "HTTP request"),
         );
     }
     Ok(())

@@ -242,10 +242,11 @@ fn missing_text(s: &Summary) -> String {
 fn verify_summary_line(report: &Report, s: &Summary) -> String {
     let checked = s.inventory + s.missing_target;
     let mut line = format!(
-        "{} checked in {}: {} exist",
+        "{} checked in {}: {} exist{}",
         plural(checked, "reference"),
         plural(report.files.len(), "file"),
-        s.inventory
+        s.inventory,
+        if s.inventory == 1 { "s" } else { "" }
     );
     if s.missing_target > 0 {
         line.push_str(&format!(", {}", missing_text(s)));

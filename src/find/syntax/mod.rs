@@ -2,10 +2,13 @@
 //! in Markdown, a code fence's), which readers run on the whole file and which on a line.
 //! Every front-end returns sites (`find::site`); none imports another, only the shared lexing
 //! in [`words`] and the tables in `find::vocabulary`. JSON is read by the YAML front-ends (JSON
-//! is YAML), its structure through its own tokenizer (`json`); `.env`, Makefiles and plain text get only the shell readers every file gets.
+//! is YAML), its comments and trailing commas (JSONC) masked first and its structure read by its
+//! own tokenizer (`json`); `.env`, Makefiles and plain text get only the shell readers every file
+//! gets.
 
 mod dockerfile;
 mod json;
+mod jsonc;
 mod markdown;
 mod markdown_table;
 mod program;
@@ -47,6 +50,13 @@ pub(crate) fn read_structure(kind: FileKind, text: &[u8]) -> (Option<Structure>,
     };
     let parsed = match syntax {
         Syntax::Toml => toml::scan(text),
+        // JSON with comments (tsconfig.json, .vscode/, devcontainer.json) is read masked, by the
+        // JSON tokenizer when the masked copy is strict JSON.
+        Syntax::Json => match jsonc::mask(text) {
+            Some(masked) => yaml::scan_events(kind, &masked, text, json::Events::new(&masked))
+                .or_else(|_| yaml::scan_masked(kind, &masked, text)),
+            None => read_yaml(kind, text),
+        },
         _ => read_yaml(kind, text),
     };
     match parsed {
