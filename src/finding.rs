@@ -46,6 +46,8 @@ pub enum ReviewReason {
     TemplatedOwner,
     /// `app-${SUFFIX}`.
     TemplatedSuffix,
+    /// `golang:${GO_VERSION}-bookworm` in `list`: the name is literal, the tag is not.
+    TemplatedTag,
     /// A YAML block or escaped scalar in an image position.
     OpaqueYaml,
     /// A TOML string with escapes or spanning lines.
@@ -79,6 +81,7 @@ impl ReviewReason {
             }
             ReviewReason::TemplatedOwner => "the registry or owner is a template expression",
             ReviewReason::TemplatedSuffix => "the name continues with a template expression",
+            ReviewReason::TemplatedTag => "the tag is a template expression",
             ReviewReason::OpaqueYaml => "the value is a block or escaped scalar; edit it by hand",
             ReviewReason::OpaqueToml => "the string has escapes or spans lines; edit it by hand",
             ReviewReason::RegistrySetting => {

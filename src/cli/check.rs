@@ -49,7 +49,7 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     registry: super::verify::RegistryArgs,
     #[command(flatten)]
-    common: Common,
+    pub(super) common: Common,
 }
 
 impl CheckArgs {

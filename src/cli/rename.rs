@@ -58,7 +58,7 @@ pub(crate) struct RenameArgs {
     #[command(flatten)]
     registry: super::verify::RegistryArgs,
     #[command(flatten)]
-    common: Common,
+    pub(super) common: Common,
 }
 
 impl RenameArgs {

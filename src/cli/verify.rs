@@ -66,7 +66,7 @@ pub(crate) struct VerifyArgs {
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
-    common: Common,
+    pub(super) common: Common,
 }
 
 impl VerifyArgs {

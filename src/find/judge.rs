@@ -99,10 +99,13 @@ impl Judge<'_> {
                 && !weak_place
                 && !opaque
                 && !file_path;
-            return if listed {
-                found(Outcome::Inventory, None)
-            } else {
-                None
+            // `golang:${GO_VERSION}-bookworm`: the name is literal, the tag is not — listed, but
+            // not a reference to mirror or ask a registry for.
+            let open_tag = matches!(self.text.get(span.end), Some(b':' | b'@'));
+            return match (listed, open_tag) {
+                (false, _) => None,
+                (true, true) => found(Outcome::Review(ReviewReason::TemplatedTag), None),
+                (true, false) => found(Outcome::Inventory, None),
             };
         }
         let repository = reference.repository();
@@ -185,7 +188,11 @@ impl Judge<'_> {
             ))
         };
         if self.matcher.inventory {
-            return found(Outcome::Inventory, None);
+            // The chart supplies the registry: listed, but not a name to mirror or ask for.
+            return match map.unknown_registry {
+                Some(why) => found(Outcome::Review(why), None),
+                None => found(Outcome::Inventory, None),
+            };
         }
         if let Some(why) = map.unknown_registry {
             return review_unknown_registry(self, &reference)

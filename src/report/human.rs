@@ -292,14 +292,10 @@ fn render_inventory(
             plural(entry.places.len(), "reference")
         )?;
         if !style.quiet {
-            for (path, line, column, context, missing) in &entry.places {
+            for (path, line, column, context, note) in &entry.places {
                 write!(out, "  {}:{line}:{column}  [{context}]", display_path(path))?;
-                match missing {
-                    Some(note) => writeln!(
-                        out,
-                        "  {}",
-                        style.paint(OLD, &format_args!("missing-target: {note}"))
-                    )?,
+                match note {
+                    Some(note) => writeln!(out, "  {}", style.paint(OLD, note))?,
                     None => writeln!(out)?,
                 }
             }
@@ -321,7 +317,7 @@ fn render_inventory(
     write!(
         out,
         "{groups} in {} across {}",
-        plural(s.inventory + s.missing_target, "reference"),
+        plural(s.inventory + s.missing_target + s.review, "reference"),
         plural(report.files.len(), "file")
     )?;
     if s.missing_target > 0 {
