@@ -212,3 +212,164 @@ fn missing_path_is_exit_2_with_a_clear_message() {
         run.stderr()
     );
 }
+
+const WINDOWED: &str = "services:
+  new:
+    image: quay.io/coreos/prometheus-operator:v0.44.1
+  old:
+    image: quay.io/coreos/prometheus-operator:v0.40.0
+  floating:
+    image: quay.io/coreos/prometheus-operator:latest
+  bare:
+    image: quay.io/coreos/prometheus-operator
+";
+
+#[test]
+fn tag_window_from_config_renames_inside_keeps_outside_reviews_unknown() {
+    let tree = Tree::new().file("compose.yaml", WINDOWED).file(
+        "reimage.toml",
+        "[[rename]]\nfrom = \"quay.io/coreos/prometheus-operator\"\nto = \"quay.io/prometheus-operator/prometheus-operator\"\ntags = \">=v0.43.0\"\n",
+    );
+    let doc = tree
+        .run(&["rename", "--format", "json"])
+        .expect_code(0)
+        .json();
+    let got: Vec<(&str, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["reference"].as_str().unwrap(),
+                f["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("quay.io/coreos/prometheus-operator:v0.44.1", "rewrite"),
+            ("quay.io/coreos/prometheus-operator:latest", "review"),
+            ("quay.io/coreos/prometheus-operator", "review"),
+        ]
+    );
+    assert_eq!(
+        doc["findings"][0]["rule"],
+        "quay.io/coreos/prometheus-operator → quay.io/prometheus-operator/prometheus-operator (tags >=v0.43.0)"
+    );
+    assert!(doc["findings"][1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("no tag or one that is not a version"));
+    tree.run(&["rename", "-w"]).expect_code(0);
+    assert_eq!(
+        tree.read_str("compose.yaml"),
+        WINDOWED.replace(
+            "quay.io/coreos/prometheus-operator:v0.44.1",
+            "quay.io/prometheus-operator/prometheus-operator:v0.44.1"
+        )
+    );
+    // `check` fails on the rewrite, then passes once it is done (reviews do not fail it).
+    let fresh = Tree::new().file("compose.yaml", WINDOWED);
+    fresh
+        .run(&[
+            "rename",
+            "quay.io/coreos/prometheus-operator",
+            "quay.io/prometheus-operator/prometheus-operator",
+            "--tags",
+            ">=v0.43.0",
+            "--check",
+        ])
+        .expect_code(1);
+    tree.run(&["check"]).expect_code(0);
+}
+
+#[test]
+fn tags_on_the_command_line_are_saved_with_the_rule() {
+    let tree = Tree::new().file("compose.yaml", WINDOWED);
+    tree.run(&[
+        "rename",
+        "quay.io/coreos/prometheus-operator",
+        "quay.io/prometheus-operator/prometheus-operator",
+        "--tags",
+        ">=v0.43.0",
+        "--save",
+    ])
+    .expect_code(0);
+    let saved = tree.read_str("reimage.toml");
+    assert!(saved.contains("tags = \">=v0.43.0\""), "{saved}");
+    // Read back, the saved rule does the same.
+    let doc = tree
+        .run(&["rename", "--format", "json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(doc["summary"]["rewrite"], 1);
+    assert_eq!(doc["summary"]["review"], 2);
+    let err = tree
+        .run(&["rename", "--tags", ">=soon", "a/b", "a/c"])
+        .expect_code(2)
+        .stderr();
+    assert!(err.contains("not a tag window"), "{err}");
+    let err = tree.run(&["rename", "--set-tag"]).expect_code(2).stderr();
+    assert!(
+        err.contains("apply to FROM TO on the command line"),
+        "{err}"
+    );
+}
+
+#[test]
+fn set_tag_puts_one_tag_everywhere_and_notes_dropped_digests() {
+    let original = "services:
+  a:
+    image: nginx:1.25
+  b:
+    image: docker.io/library/nginx:1.24-alpine@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+  c:
+    image: nginx
+  d:
+    image: nginx:1.27
+  other:
+    image: nginx/nginx-prometheus-exporter:1.1.0
+";
+    let tree = Tree::new().file("compose.yaml", original);
+    // Without the flag: the refusal, which names the flag.
+    let err = tree
+        .run(&["rename", "nginx", "nginx:1.27"])
+        .expect_code(2)
+        .stderr();
+    assert!(err.contains("add --set-tag"), "{err}");
+    let doc = tree
+        .run(&[
+            "rename",
+            "nginx",
+            "nginx:1.27",
+            "--set-tag",
+            "--format",
+            "json",
+        ])
+        .expect_code(0)
+        .json();
+    assert_eq!(doc["summary"]["rewrite"], 3);
+    assert_eq!(
+        doc["findings"][1]["note"],
+        "digest sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 dropped: the new tag names another manifest"
+    );
+    let run = tree
+        .run(&["rename", "nginx", "nginx:1.27", "--set-tag", "-w"])
+        .expect_code(0);
+    assert!(
+        run.stdout().contains("1 digest dropped"),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(
+        tree.read_str("compose.yaml"),
+        original
+            .replace("nginx:1.25\n", "nginx:1.27\n")
+            .replace("nginx:1.24-alpine@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "nginx:1.27")
+            .replace("image: nginx\n", "image: nginx:1.27\n")
+    );
+    // Idempotent.
+    tree.run(&["rename", "nginx", "nginx:1.27", "--set-tag", "--check"])
+        .expect_code(0);
+}

@@ -167,6 +167,8 @@ pub(crate) enum Usage {
         "--format images applies to `reimage list` only: reimage list --format images [PATH]..."
     )]
     ImagesIsForList,
+    #[error("--tags and --set-tag apply to FROM TO on the command line; in reimage.toml write `tags = \"…\"` or `set-tag = true` in the [[rename]] rule")]
+    ConditionNeedsRule,
     #[error("--save needs FROM and TO on the command line")]
     SaveNeedsRule,
     #[error("{}: no such config file", .0.display())]

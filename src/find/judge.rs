@@ -52,9 +52,11 @@ impl Judge<'_> {
         }
         if !self.matcher.inventory && self.matcher.matches_lowercased(written) {
             let lower = written.to_ascii_lowercase();
-            let rule = match self.matcher.rules.verdict(&ImageRef::parse(&lower).ok()?)? {
-                Verdict::Rewrite { rule, .. } | Verdict::Denied { rule } => rule,
-            };
+            let rule = self
+                .matcher
+                .rules
+                .verdict(&ImageRef::parse(&lower).ok()?)?
+                .rule();
             let outcome = Outcome::Review(ReviewReason::Uppercase);
             return Some(self.finding(span, written, confidence, outcome, Some(rule), None));
         }
@@ -124,7 +126,7 @@ impl Judge<'_> {
             .or(file_path.then_some(ReviewReason::FilePath));
         if let Some(why) = why {
             let rule = match &verdict {
-                Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
+                Some(verdict) => Some(verdict.rule()),
                 None => self.matcher.rules.path_only(&reference),
             }?;
             return found(Outcome::Review(why), Some(rule));
@@ -132,6 +134,13 @@ impl Judge<'_> {
         match verdict {
             // A short Docker Hub name is an image only where the place says so.
             Some(_) if site.is_none() && !reference.has_written_domain() => None,
+            Some(Verdict::Rewrite { rule, .. })
+                if self.kind == FileKind::Kustomize && self.matcher.rules.sets_tag(rule) =>
+            {
+                // `images: [{name: nginx, newTag: …}]`: a tag written into `name:` or `newName:`
+                // would break the entry.
+                found(Outcome::Review(ReviewReason::KustomizeTag), Some(rule))
+            }
             Some(Verdict::Rewrite {
                 rule,
                 span: part,
@@ -148,6 +157,9 @@ impl Judge<'_> {
                 )
             }
             Some(Verdict::Denied { rule }) => found(Outcome::Stale, Some(rule)),
+            Some(Verdict::TagUnknown { rule }) => {
+                found(Outcome::Review(ReviewReason::TagUnknown), Some(rule))
+            }
             None => {
                 let rule = self.matcher.rules.path_only(&reference)?;
                 found(Outcome::Review(ReviewReason::PathOnly), Some(rule))
@@ -206,6 +218,15 @@ impl Judge<'_> {
             }) => {
                 let new = spliced(&written, &part, &replacement);
                 let new_ref = ImageRef::parse(&new).ok()?;
+                if tag.is_none() && new_ref.tag().is_some() {
+                    // `--set-tag` on a map without a tag key: the chart supplies the tag.
+                    return found(Outcome::Review(ReviewReason::MapWithoutTag), Some(rule));
+                }
+                if digest.is_some() && new_ref.digest().is_none() {
+                    // `--set-tag` on a map that pins a digest: the digest key must go or change
+                    // with the tag, and which is for a human to say.
+                    return found(Outcome::Review(ReviewReason::DigestInMap), Some(rule));
+                }
                 let edits: Vec<Edit> = split_edits(map, registry.is_some(), &new_ref)
                     .into_iter()
                     .map(|(range, text)| self.edit(range, text))
@@ -216,6 +237,9 @@ impl Judge<'_> {
                 found(Outcome::Rewrite { new, edits }, Some(rule))
             }
             Some(Verdict::Denied { rule }) => found(Outcome::Stale, Some(rule)),
+            Some(Verdict::TagUnknown { rule }) => {
+                found(Outcome::Review(ReviewReason::TagUnknown), Some(rule))
+            }
             None if registry.is_none() => {
                 let rule = self.matcher.rules.path_only(&reference)?;
                 found(
@@ -273,7 +297,7 @@ impl Judge<'_> {
 /// templated): the map is judged as if it named none, and a human must look.
 fn review_unknown_registry(judge: &Judge<'_>, reference: &ImageRef<'_>) -> Option<usize> {
     match judge.matcher.rules.verdict(reference) {
-        Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(rule),
+        Some(verdict) => Some(verdict.rule()),
         None => judge.matcher.rules.path_only(reference),
     }
 }

@@ -182,6 +182,12 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
             plural(s.digests_carried, "digest")
         ));
     }
+    if s.digests_dropped > 0 {
+        line.push_str(&format!(
+            "; {} dropped (the new tag names another manifest)",
+            plural(s.digests_dropped, "digest")
+        ));
+    }
     if s.missing_target > 0 {
         line.push_str(&format!("; {}", missing_text(s)));
     }

@@ -94,6 +94,8 @@ pub struct Summary {
     /// Rewrite and stale findings per context label.
     pub by_context: BTreeMap<&'static str, usize>,
     pub digests_carried: usize,
+    /// Rewrites that dropped the digest (`--set-tag`: the new tag names another manifest).
+    pub digests_dropped: usize,
 }
 
 impl Report {
@@ -132,8 +134,15 @@ impl Report {
                 if matches!(action, Action::Rewrite | Action::Stale) {
                     counted = true;
                     *s.by_context.entry(f.context.label()).or_default() += 1;
-                    s.digests_carried +=
-                        usize::from(action == Action::Rewrite && f.digest.is_some());
+                    if let (Action::Rewrite, Some(d), Some(new)) =
+                        (action, f.digest.as_deref(), f.new_reference())
+                    {
+                        if new.contains(d) {
+                            s.digests_carried += 1;
+                        } else {
+                            s.digests_dropped += 1;
+                        }
+                    }
                 }
             }
             s.files += usize::from(counted);

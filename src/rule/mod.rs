@@ -12,8 +12,10 @@ use crate::finding::RuleInfo;
 use crate::image_ref::{ImageRef, HUB, OFFICIAL_NAMESPACE, OFFICIAL_REPO_PREFIX};
 
 mod parse;
+mod tags;
 
 use parse::{changes_nothing, parse_pattern, parse_target, prefix_text};
+pub use tags::{TagWindow, TagWindowError};
 
 /// A rule as the user wrote it: `from` and, for a rename, `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,13 @@ pub struct RuleSpec {
     pub origin: String,
     /// Why the image moved (`reason` of a `[[rename]]` rule), carried into every finding.
     pub reason: Option<String>,
+    /// Only references whose tag is in this window (`>=2.0.0`, loosely read) match.
+    pub tags: Option<String>,
+    /// Only references with exactly this tag match.
+    pub tag: Option<String>,
+    /// `to` has a tag that replaces every matched reference's tag (`--set-tag`); digests are
+    /// dropped, since the new tag names another manifest.
+    pub set_tag: bool,
 }
 
 impl RuleSpec {
@@ -38,6 +47,9 @@ impl RuleSpec {
             to: Some(to.into()),
             origin: origin.into(),
             reason: None,
+            tags: None,
+            tag: None,
+            set_tag: false,
         }
     }
 
@@ -48,6 +60,9 @@ impl RuleSpec {
             to: None,
             origin: origin.into(),
             reason: None,
+            tags: None,
+            tag: None,
+            set_tag: false,
         }
     }
 }
@@ -86,6 +101,38 @@ struct Rule {
     spec: RuleSpec,
     pattern: Pattern,
     target: Option<Target>,
+    condition: Option<Condition>,
+}
+
+/// Which tags a rule takes (`tags`, `tag`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Condition {
+    Window(TagWindow),
+    Exact(String),
+}
+
+/// What a rule's tag condition says of a reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    Inside,
+    Outside,
+    /// The reference has no tag, or one that is not a version: a human must look.
+    Unknown,
+}
+
+impl Condition {
+    fn fit(&self, tag: Option<&str>) -> Fit {
+        let Some(tag) = tag else {
+            return Fit::Unknown;
+        };
+        match self {
+            Condition::Exact(want) if want == tag => Fit::Inside,
+            Condition::Exact(_) => Fit::Outside,
+            Condition::Window(w) if w.contains(tag) => Fit::Inside,
+            Condition::Window(_) if TagWindow::is_version(tag) => Fit::Outside,
+            Condition::Window(_) => Fit::Unknown,
+        }
+    }
 }
 
 /// The outcome of matching one parsed reference.
@@ -99,6 +146,20 @@ pub(crate) enum Verdict {
     },
     /// A deny rule matched: stale, with nothing to rewrite to.
     Denied { rule: usize },
+    /// A rule with a tag condition matched the name, but the reference has no tag or one that
+    /// is not a version: a human must look.
+    TagUnknown { rule: usize },
+}
+
+impl Verdict {
+    /// The rule that decided.
+    pub(crate) fn rule(&self) -> usize {
+        match self {
+            Verdict::Rewrite { rule, .. }
+            | Verdict::Denied { rule }
+            | Verdict::TagUnknown { rule } => *rule,
+        }
+    }
 }
 
 /// A validated, indexed set of rules.
@@ -106,7 +167,8 @@ pub(crate) enum Verdict {
 pub struct RuleSet {
     rules: Vec<Rule>,
     by_repo: HashMap<String, Vec<usize>>,
-    by_prefix: HashMap<(String, String), usize>,
+    /// Prefix rules by (domain, path); more than one only when each has its own tag condition.
+    by_prefix: HashMap<(String, String), Vec<usize>>,
     by_path: HashMap<String, usize>,
     /// Prefix rules by their prefix as written without the slash (`k8s.gcr.io`).
     by_bare_prefix: HashMap<String, usize>,
@@ -135,7 +197,7 @@ impl RuleSet {
 
     fn insert(&mut self, rule: Rule, errors: &mut Vec<RuleError>) {
         let index = self.rules.len();
-        if let Some(other) = self.same_pattern(&rule.pattern) {
+        if let Some(other) = self.same_pattern(&rule) {
             errors.push(rule.error(format!(
                 "`{}` is already a rule ({}); keep one of them",
                 other.spec.from, other.spec.origin
@@ -152,29 +214,32 @@ impl RuleSet {
                 }
             }
             Pattern::Prefix { domain, path } => {
-                self.by_prefix.insert((domain.clone(), path.clone()), index);
+                self.by_prefix
+                    .entry((domain.clone(), path.clone()))
+                    .or_default()
+                    .push(index);
                 self.by_bare_prefix
-                    .insert(prefix_text(&rule.spec.from).to_owned(), index);
+                    .entry(prefix_text(&rule.spec.from).to_owned())
+                    .or_insert(index);
             }
         }
         self.rules.push(rule);
     }
 
-    /// The rule already in the set with this pattern, found through the indexes (a vendor
-    /// migration can have hundreds of rules; comparing every pair was quadratic).
-    fn same_pattern(&self, pattern: &Pattern) -> Option<&Rule> {
-        let index = match pattern {
-            Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => self
-                .by_repo
-                .get(repo)?
-                .iter()
-                .copied()
-                .find(|&i| &self.rules[i].pattern == pattern)?,
-            Pattern::Prefix { domain, path } => {
-                *self.by_prefix.get(&(domain.clone(), path.clone()))?
-            }
-        };
-        Some(&self.rules[index])
+    /// The rule already in the set with this pattern that `rule` would compete with, found
+    /// through the indexes (a vendor migration can have hundreds of rules; comparing every pair
+    /// was quadratic). Rules with the same pattern and different tag conditions coexist.
+    fn same_pattern(&self, rule: &Rule) -> Option<&Rule> {
+        let candidates = match &rule.pattern {
+            Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => self.by_repo.get(repo),
+            Pattern::Prefix { domain, path } => self.by_prefix.get(&(domain.clone(), path.clone())),
+        }?;
+        candidates.iter().map(|&i| &self.rules[i]).find(|other| {
+            other.pattern == rule.pattern
+                && (other.condition.is_none()
+                    || rule.condition.is_none()
+                    || other.condition == rule.condition)
+        })
     }
 
     /// Rejects a rule whose result another rule would rename again: runs must be idempotent.
@@ -220,6 +285,8 @@ impl RuleSet {
     }
 
     /// The most specific rule that matches `reference`: tag, then repository, then longest prefix.
+    /// A rule whose tag condition the reference's tag is outside of gives way to the next; one
+    /// that cannot tell (no tag, `latest` against a version window) makes the verdict a review.
     pub(crate) fn verdict(&self, reference: &ImageRef<'_>) -> Option<Verdict> {
         self.verdict_for(reference, &reference.repository_text())
     }
@@ -227,36 +294,52 @@ impl RuleSet {
     /// [`RuleSet::verdict`] when the caller already has the normalized repository.
     pub(crate) fn verdict_for(&self, reference: &ImageRef<'_>, repo: &str) -> Option<Verdict> {
         let candidates = self.by_repo.get(repo).map(Vec::as_slice).unwrap_or(&[]);
-        let tagged = candidates.iter().copied().find(|&i| {
+        let tagged = candidates.iter().copied().filter(|&i| {
             matches!(&self.rules[i].pattern, Pattern::Tagged { tag, .. } if Some(tag.as_str()) == reference.tag())
         });
         let exact = candidates
             .iter()
             .copied()
-            .find(|&i| matches!(self.rules[i].pattern, Pattern::Repository { .. }));
-        let index = tagged.or(exact).or_else(|| self.prefix_match(reference))?;
-        Some(self.rules[index].verdict(index, reference))
+            .filter(|&i| matches!(self.rules[i].pattern, Pattern::Repository { .. }));
+        let mut ordered = tagged.chain(exact).chain(self.prefix_matches(reference));
+        ordered.find_map(|index| {
+            let rule = &self.rules[index];
+            match rule.condition.as_ref().map(|c| c.fit(reference.tag())) {
+                Some(Fit::Outside) => None,
+                Some(Fit::Unknown) => Some(Some(Verdict::TagUnknown { rule: index })),
+                // A set-tag rule leaves a reference that already has its name and tag alone.
+                None | Some(Fit::Inside) if rule.already_set(reference) => Some(None),
+                None | Some(Fit::Inside) => Some(Some(rule.verdict(index, reference))),
+            }
+        })?
     }
 
-    fn prefix_match(&self, reference: &ImageRef<'_>) -> Option<usize> {
-        if self.by_prefix.is_empty() {
-            return None;
-        }
-        let domain = reference.domain().to_owned();
-        let path = reference.path();
-        let mut end = path.len();
-        loop {
-            if let Some(&i) = self
-                .by_prefix
-                .get(&(domain.clone(), path[..end].to_owned()))
-            {
-                return Some(i);
+    /// Prefix rules matching `reference`, longest prefix first.
+    fn prefix_matches<'s>(&'s self, reference: &ImageRef<'_>) -> impl Iterator<Item = usize> + 's {
+        let mut found = Vec::new();
+        if !self.by_prefix.is_empty() {
+            let domain = reference.domain().to_owned();
+            let path = reference.path();
+            let mut end = path.len();
+            loop {
+                if let Some(rules) = self
+                    .by_prefix
+                    .get(&(domain.clone(), path[..end].to_owned()))
+                {
+                    found.extend(rules.iter().copied());
+                }
+                if end == 0 {
+                    break;
+                }
+                end = path[..end].rfind('/').unwrap_or(0);
             }
-            if end == 0 {
-                return None;
-            }
-            end = path[..end].rfind('/').unwrap_or(0);
         }
+        found.into_iter()
+    }
+
+    /// Whether rule `index` puts its tag on every reference (`--set-tag`).
+    pub(crate) fn sets_tag(&self, index: usize) -> bool {
+        self.rules.get(index).is_some_and(|r| r.spec.set_tag)
     }
 
     /// A rule whose repository path equals this domain-less reference's path (`gdtiti/grok2api`
@@ -270,8 +353,12 @@ impl RuleSet {
 
     /// A prefix rule whose prefix is exactly `value` (`k8s.gcr.io` in a Helm `registry:`), and
     /// the text to write instead.
+    /// A prefix rule with a tag condition is not one: a bare registry has no tag to test.
     pub(crate) fn bare_prefix(&self, value: &str) -> Option<(usize, Option<String>)> {
         let &index = self.by_bare_prefix.get(value)?;
+        if self.rules[index].condition.is_some() {
+            return None;
+        }
         let to = match &self.rules[index].target {
             Some(Target::Prefix { base }) => Some(base.clone()),
             _ => None,
@@ -295,10 +382,18 @@ impl RuleSet {
 impl Rule {
     fn new(spec: RuleSpec) -> Result<Self, RuleError> {
         let pattern = parse_pattern(&spec.from).map_err(|p| error_for(&spec, p))?;
+        let condition = condition(&spec, &pattern).map_err(|p| error_for(&spec, p))?;
+        let retags = spec.set_tag || matches!(condition, Some(Condition::Exact(_)));
         let target = match &spec.to {
             None => None,
-            Some(to) => Some(parse_target(&pattern, to).map_err(|p| error_for(&spec, p))?),
+            Some(to) => Some(parse_target(&pattern, to, retags).map_err(|p| error_for(&spec, p))?),
         };
+        if spec.set_tag && !matches!(target, Some(Target::Name { tag: Some(_), .. })) {
+            return Err(error_for(
+                &spec,
+                "--set-tag needs a tag in `to` (`nginx:1.27`), and `from` a repository".to_owned(),
+            ));
+        }
         if let Some(target) = &target {
             if let Some(problem) = changes_nothing(&pattern, target) {
                 return Err(error_for(&spec, problem));
@@ -308,7 +403,22 @@ impl Rule {
             spec,
             pattern,
             target,
+            condition,
         })
+    }
+
+    /// Whether a set-tag rule's result is already there: the target's repository and tag.
+    fn already_set(&self, reference: &ImageRef<'_>) -> bool {
+        match &self.target {
+            Some(Target::Name {
+                name,
+                tag: Some(tag),
+            }) if self.spec.set_tag => {
+                reference.tag() == Some(tag.as_str())
+                    && parse::normalized(name) == reference.repository()
+            }
+            _ => false,
+        }
     }
 
     fn error(&self, problem: String) -> RuleError {
@@ -320,6 +430,22 @@ impl Rule {
             return Verdict::Denied { rule: index };
         };
         let (span, replacement) = match (target, &self.pattern) {
+            (
+                Target::Name {
+                    name,
+                    tag: Some(tag),
+                },
+                _,
+            ) if self.spec.set_tag => {
+                // The new tag names another manifest: a digest would contradict it. The same
+                // image keeps its name as written; only the tag (and digest) change.
+                let end = reference.text().len();
+                if parse::normalized(name) == reference.repository() {
+                    (reference.name_span().end..end, format!(":{tag}"))
+                } else {
+                    (reference.name_span().start..end, format!("{name}:{tag}"))
+                }
+            }
             (
                 Target::Name {
                     name,
@@ -385,9 +511,37 @@ impl Rule {
     }
 }
 
+/// The tag condition of a spec (`tags` or `tag`), checked against its pattern.
+fn condition(spec: &RuleSpec, pattern: &Pattern) -> Result<Option<Condition>, String> {
+    let condition = match (&spec.tags, &spec.tag) {
+        (Some(_), Some(_)) => {
+            return Err("give `tags` (a window) or `tag` (one tag), not both".to_owned())
+        }
+        (Some(window), None) => Some(Condition::Window(
+            TagWindow::parse(window).map_err(|e| format!("tags: {e}"))?,
+        )),
+        (None, Some(tag)) if tag.is_empty() || tag.contains(['/', '@', ':', ' ']) => {
+            return Err(format!(
+                "tag `{tag}` is not a tag; write e.g. `1.25` or `v2.3.0`"
+            ))
+        }
+        (None, Some(tag)) => Some(Condition::Exact(tag.clone())),
+        (None, None) => None,
+    };
+    if condition.is_some() {
+        if let Pattern::Tagged { repo, .. } = pattern {
+            return Err(format!(
+                "`from` already names one tag; write `from = \"{}\"` with `tags`, or drop `tags`",
+                repo
+            ));
+        }
+    }
+    Ok(condition)
+}
+
 fn error_for(spec: &RuleSpec, problem: String) -> RuleError {
     let rule = match &spec.to {
-        Some(to) => format!("{} → {to}", spec.from),
+        Some(_) => spec.to_string(),
         None => spec.from.clone(),
     };
     RuleError {
@@ -400,9 +554,19 @@ fn error_for(spec: &RuleSpec, problem: String) -> RuleError {
 impl fmt::Display for RuleSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.to {
-            Some(to) => write!(f, "{} → {to}", self.from),
-            None => write!(f, "deny {}", self.from),
+            Some(to) => write!(f, "{} → {to}", self.from)?,
+            None => write!(f, "deny {}", self.from)?,
         }
+        if let Some(window) = &self.tags {
+            write!(f, " (tags {window})")?;
+        }
+        if let Some(tag) = &self.tag {
+            write!(f, " (tag {tag})")?;
+        }
+        if self.set_tag {
+            write!(f, " (set tag)")?;
+        }
+        Ok(())
     }
 }
 
@@ -429,7 +593,7 @@ mod tests {
                 &text[..span.start],
                 &text[span.end..]
             )),
-            Verdict::Denied { .. } => None,
+            Verdict::Denied { .. } | Verdict::TagUnknown { .. } => None,
         }
     }
 
@@ -624,6 +788,181 @@ mod tests {
         assert!(
             errors[0].problem.contains("renamed again by `a/two`"),
             "{errors:?}"
+        );
+    }
+
+    fn conditioned(from: &str, to: &str, tags: Option<&str>, tag: Option<&str>) -> RuleSpec {
+        RuleSpec {
+            tags: tags.map(str::to_owned),
+            tag: tag.map(str::to_owned),
+            ..spec(from, to)
+        }
+    }
+
+    fn set_tag(from: &str, to: &str) -> RuleSpec {
+        RuleSpec {
+            set_tag: true,
+            ..spec(from, to)
+        }
+    }
+
+    fn verdict_of(set: &RuleSet, text: &str) -> Option<Verdict> {
+        set.verdict(&ImageRef::parse(text).unwrap())
+    }
+
+    #[test]
+    fn tag_window_selects_references_by_loosely_read_tags() {
+        let set = RuleSet::new(vec![conditioned(
+            "quay.io/coreos/prometheus-operator",
+            "quay.io/prometheus-operator/prometheus-operator",
+            Some(">=v0.43.0"),
+            None,
+        )])
+        .unwrap();
+        assert_eq!(
+            rename(&set, "quay.io/coreos/prometheus-operator:v0.44.1").unwrap(),
+            "quay.io/prometheus-operator/prometheus-operator:v0.44.1"
+        );
+        assert_eq!(
+            rename(&set, "quay.io/coreos/prometheus-operator:0.43").unwrap(),
+            "quay.io/prometheus-operator/prometheus-operator:0.43"
+        );
+        // Before the window: not this rule's.
+        assert_eq!(
+            verdict_of(&set, "quay.io/coreos/prometheus-operator:v0.42.1"),
+            None
+        );
+        assert_eq!(
+            verdict_of(&set, "quay.io/coreos/prometheus-operator:v0.43.0-rc.1"),
+            None
+        );
+        // No tag, or a tag that is not a version: a human must look.
+        for unknown in [
+            "quay.io/coreos/prometheus-operator",
+            "quay.io/coreos/prometheus-operator:latest",
+            "quay.io/coreos/prometheus-operator@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ] {
+            assert_eq!(
+                verdict_of(&set, unknown),
+                Some(Verdict::TagUnknown { rule: 0 }),
+                "{unknown}"
+            );
+        }
+    }
+
+    #[test]
+    fn bitnami_style_tags_and_exact_tags() {
+        let set = RuleSet::new(vec![
+            conditioned("bitnami/redis", "bitnamilegacy/redis", Some("<7.4"), None),
+            conditioned(
+                "bitnami/postgresql",
+                "bitnamilegacy/postgresql",
+                None,
+                Some("16.2.0-debian-12-r4"),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            rename(&set, "bitnami/redis:7.2.4-debian-12-r4").unwrap(),
+            "bitnamilegacy/redis:7.2.4-debian-12-r4"
+        );
+        assert_eq!(verdict_of(&set, "bitnami/redis:7.4.0-debian-12-r0"), None);
+        assert_eq!(
+            rename(&set, "bitnami/postgresql:16.2.0-debian-12-r4").unwrap(),
+            "bitnamilegacy/postgresql:16.2.0-debian-12-r4"
+        );
+        assert_eq!(
+            verdict_of(&set, "bitnami/postgresql:16.2.0-debian-12-r5"),
+            None
+        );
+    }
+
+    #[test]
+    fn windows_of_one_name_coexist_and_fall_through_to_a_prefix() {
+        let set = RuleSet::new(vec![
+            conditioned("ghcr.io/a/app", "ghcr.io/b/app", Some("<2"), None),
+            conditioned("ghcr.io/a/app", "ghcr.io/c/app", Some(">=2"), None),
+            spec("ghcr.io/a/", "ghcr.io/z/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            rename(&set, "ghcr.io/a/app:1.9").unwrap(),
+            "ghcr.io/b/app:1.9"
+        );
+        assert_eq!(
+            rename(&set, "ghcr.io/a/app:2.0").unwrap(),
+            "ghcr.io/c/app:2.0"
+        );
+        assert_eq!(
+            rename(&set, "ghcr.io/a/other:1").unwrap(),
+            "ghcr.io/z/other:1"
+        );
+        // The same window twice, or a window beside an unconditional rule, is a duplicate.
+        let twice = RuleSet::new(vec![
+            conditioned("ghcr.io/a/app", "ghcr.io/b/app", Some("<2"), None),
+            conditioned("ghcr.io/a/app", "ghcr.io/c/app", Some("<2"), None),
+        ]);
+        assert!(twice.unwrap_err()[0].problem.contains("already a rule"));
+        let beside = RuleSet::new(vec![
+            spec("ghcr.io/a/app", "ghcr.io/b/app"),
+            conditioned("ghcr.io/a/app", "ghcr.io/c/app", Some("<2"), None),
+        ]);
+        assert!(beside.unwrap_err()[0].problem.contains("already a rule"));
+    }
+
+    #[test]
+    fn bad_conditions_are_rejected_with_advice() {
+        let problem = |s: RuleSpec| RuleSet::new(vec![s]).unwrap_err()[0].problem.clone();
+        assert!(problem(conditioned("a/b", "a/c", Some(">=soon"), None)).contains("tags:"));
+        assert!(problem(conditioned("a/b", "a/c", Some("1"), Some("1"))).contains("not both"));
+        assert!(problem(conditioned("a/b:1", "a/c", Some(">=1"), None))
+            .contains("already names one tag"));
+        assert!(problem(conditioned("a/b", "a/c", None, Some("a:b"))).contains("is not a tag"));
+        assert!(problem(set_tag("nginx", "caddy")).contains("--set-tag needs a tag"));
+        assert!(
+            problem(set_tag("k8s.gcr.io/", "registry.k8s.io/")).contains("--set-tag needs a tag")
+        );
+        assert!(problem(spec("nginx", "nginx:1.27")).contains("add --set-tag"));
+    }
+
+    #[test]
+    fn set_tag_puts_one_tag_everywhere_and_drops_digests() {
+        let set = RuleSet::new(vec![set_tag("nginx", "nginx:1.27")]).unwrap();
+        let digest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(rename(&set, "nginx:1.25").unwrap(), "nginx:1.27");
+        assert_eq!(rename(&set, "nginx").unwrap(), "nginx:1.27");
+        // The name stays as written.
+        assert_eq!(
+            rename(
+                &set,
+                &format!("docker.io/library/nginx:1.24-alpine@{digest}")
+            )
+            .unwrap(),
+            "docker.io/library/nginx:1.27"
+        );
+        assert_eq!(
+            rename(&set, &format!("nginx@{digest}")).unwrap(),
+            "nginx:1.27"
+        );
+        // Already there (however spelled, pinned or not): nothing to do, so runs are idempotent.
+        assert_eq!(verdict_of(&set, "nginx:1.27"), None);
+        assert_eq!(verdict_of(&set, "docker.io/library/nginx:1.27"), None);
+        assert_eq!(verdict_of(&set, &format!("nginx:1.27@{digest}")), None);
+        // To another name.
+        let moved = RuleSet::new(vec![set_tag("nginx", "ghcr.io/acme/nginx:1.27")]).unwrap();
+        assert_eq!(
+            rename(&moved, "nginx:1.19").unwrap(),
+            "ghcr.io/acme/nginx:1.27"
+        );
+    }
+
+    #[test]
+    fn conditions_show_in_the_rule_description() {
+        let s = conditioned("a/b", "a/c", Some(">=2"), None);
+        assert_eq!(s.to_string(), "a/b → a/c (tags >=2)");
+        assert_eq!(
+            set_tag("nginx", "nginx:1.27").to_string(),
+            "nginx → nginx:1.27 (set tag)"
         );
     }
 

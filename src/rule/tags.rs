@@ -1,4 +1,5 @@
-//! Tag windows (`>=v0.42.0`, `>=2.0.0 <3.0.0`): which tags of a repository a move covers.
+//! Tag windows (`>=v0.42.0`, `>=2.0.0 <3.0.0`): which tags of a repository a move covers — a
+//! catalog entry's `tags`, and a `[[rename]]` rule's.
 //!
 //! Tags are read loosely, the way images are tagged rather than the way semver is written: a
 //! leading `v`, one to three numeric parts, and a suffix that is a pre-release only when it
@@ -67,6 +68,11 @@ impl TagWindow {
             text: text.to_owned(),
             bounds,
         })
+    }
+
+    /// Whether `tag` reads as a version at all (`v2.3.0-debian-12-r4`, `1.29`; not `latest`).
+    pub fn is_version(tag: &str) -> bool {
+        Version::parse(tag).is_some()
     }
 
     /// Whether `tag` is inside the window; a tag that is not a version (`latest`) never is.
