@@ -9,6 +9,8 @@
 //!
 //! [check]
 //! deny = ["k8s.gcr.io/"]
+//! catalog = true              # or ["k8s-gcr-io", "bitnami-legacy"]
+//! catalog-fail-on = "frozen"
 //!
 //! [files]
 //! exclude = ["CHANGELOG.md"]
@@ -32,6 +34,11 @@ pub struct FileConfig {
     pub renames: Vec<RuleSpec>,
     /// `[check] deny`: retired names or prefixes with no rename target.
     pub deny: Vec<RuleSpec>,
+    /// `[check] catalog`: `true` (every entry: `Some(vec![])`) or a list of entry ids — what
+    /// `check --catalog` does.
+    pub catalog: Option<Vec<String>>,
+    /// `[check] catalog-fail-on`: `removed`, `frozen` or `deprecated`.
+    pub catalog_fail_on: Option<String>,
     /// `[files] exclude` globs.
     pub exclude: Vec<String>,
     /// `[files] include-history = true`: rewrite changelogs and release notes too.
@@ -164,6 +171,7 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
             let origin = origin(path, &lines, span.clone());
             config.deny.push(RuleSpec::deny(value, origin));
         }
+        check_catalog(check, config).map_err(|(s, m)| error(s, m))?;
     }
     if let Some(files) = root.get("files") {
         for (value, _) in
@@ -187,6 +195,51 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
 }
 
 type Located = (Option<Range<usize>>, String);
+
+/// `[check]`'s keys besides `deny`: `catalog` and `catalog-fail-on`.
+fn check_catalog(check: &Item, config: &mut FileConfig) -> Result<(), Located> {
+    let Some(table) = check.as_table_like() else {
+        return Ok(());
+    };
+    for (key, item) in table.iter() {
+        if !matches!(key, "deny" | "catalog" | "catalog-fail-on") {
+            return Err((
+                item.span(),
+                format!("unknown key `{key}` in [check]; expected deny, catalog, catalog-fail-on"),
+            ));
+        }
+    }
+    if let Some(item) = table.get("catalog") {
+        config.catalog = match item.as_bool() {
+            Some(true) => Some(Vec::new()),
+            Some(false) => None,
+            None => Some(
+                strings(
+                    check,
+                    "catalog",
+                    "[check] catalog (true, or a list of entry ids)",
+                )?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+            ),
+        };
+    }
+    if let Some(item) = table.get("catalog-fail-on") {
+        let value = item
+            .as_str()
+            .filter(|v| matches!(*v, "removed" | "frozen" | "deprecated"))
+            .ok_or_else(|| {
+                (
+                    item.span(),
+                    "[check] catalog-fail-on must be \"removed\", \"frozen\" or \"deprecated\""
+                        .to_owned(),
+                )
+            })?;
+        config.catalog_fail_on = Some(value.to_owned());
+    }
+    Ok(())
+}
 type Spanned = (String, Option<Range<usize>>);
 
 fn rename_rule(table: &Table, path: &Path, lines: &Lines<'_>) -> Result<RuleSpec, Located> {
@@ -468,6 +521,21 @@ mod tests {
             assert_eq!(lines.locate(offset), by_scan(offset), "offset {offset}");
         }
         assert_eq!(lines.locate(text.len() + 10), by_scan(text.len()));
+    }
+
+    #[test]
+    fn check_section_takes_the_catalog() {
+        let config = parse("[check]\ncatalog = true\ncatalog-fail-on = \"frozen\"\n").unwrap();
+        assert_eq!(config.catalog, Some(Vec::new()));
+        assert_eq!(config.catalog_fail_on.as_deref(), Some("frozen"));
+        let config = parse("[check]\ncatalog = [\"k8s-gcr-io\"]\n").unwrap();
+        assert_eq!(config.catalog, Some(vec!["k8s-gcr-io".to_owned()]));
+        assert_eq!(parse("[check]\ncatalog = false\n").unwrap().catalog, None);
+        let e = parse("[check]\ncatalog-fail-on = \"gone\"\n").unwrap_err();
+        assert!(e.message.contains("must be \"removed\""), "{e}");
+        let e = parse("[check]\ncatalogue = true\n").unwrap_err();
+        assert!(e.message.contains("unknown key `catalogue`"), "{e}");
+        assert_eq!((e.line, e.column), (2, 13), "{e}");
     }
 
     #[test]

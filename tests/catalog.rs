@@ -311,3 +311,35 @@ fn check_from_renovate_file_and_missing_config() {
         .stderr();
     assert!(err.contains("no Renovate configuration here"), "{err}");
 }
+
+#[test]
+fn check_catalog_from_reimage_toml_is_check_dash_dash_catalog() {
+    let flag = stale_tree()
+        .run(&["check", "--catalog", "--format", "json"])
+        .expect_code(1);
+    let configured = stale_tree().file("reimage.toml", "[check]\ncatalog = true\n");
+    let run = configured
+        .run(&["check", "--format", "json"])
+        .expect_code(1);
+    assert_eq!(run.json()["findings"], flag.json()["findings"]);
+    assert_eq!(run.stderr(), flag.stderr());
+    // The threshold too; the command line wins over the file.
+    let k8s = "spec:\n  containers:\n  - image: k8s.gcr.io/pause:3.9\n";
+    let tree = Tree::new().file("k8s.yaml", k8s).file(
+        "reimage.toml",
+        "[check]\ncatalog = [\"k8s-gcr-io\"]\ncatalog-fail-on = \"frozen\"\n",
+    );
+    tree.run(&["check"]).expect_code(1);
+    tree.run(&["check", "--catalog-fail-on", "removed"])
+        .expect_code(0);
+    let off = Tree::new()
+        .file("k8s.yaml", k8s)
+        .file("reimage.toml", "[check]\ncatalog = false\n");
+    let err = off.run(&["check"]).expect_code(2).stderr();
+    assert!(err.contains("nothing to check"), "{err}");
+    let bad = Tree::new()
+        .file("k8s.yaml", k8s)
+        .file("reimage.toml", "[check]\ncatalog = [\"k8s\"]\n");
+    let err = bad.run(&["check"]).expect_code(2).stderr();
+    assert!(err.contains("no catalog entry `k8s`"), "{err}");
+}

@@ -172,7 +172,7 @@ fn entry_json(e: &Entry) -> serde_json::Value {
 }
 
 /// The catalog entries of one run and what they do to it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct InUse {
     entries: Vec<&'static Entry>,
 }
@@ -186,6 +186,23 @@ impl InUse {
             .select(ids)
             .map_err(super::Usage::Catalog)?;
         Ok(InUse { entries })
+    }
+
+    /// Every entry of `parts`, once, in catalog order; `None` when there are no parts.
+    pub(crate) fn union<'a>(parts: impl Iterator<Item = &'a InUse>) -> Option<InUse> {
+        let mut ids: Vec<&str> = Vec::new();
+        let mut any = false;
+        for part in parts {
+            any = true;
+            ids.extend(part.entries.iter().map(|e| e.id.as_str()));
+        }
+        any.then(|| InUse {
+            entries: Catalog::builtin()
+                .entries
+                .iter()
+                .filter(|e| ids.contains(&e.id.as_str()))
+                .collect(),
+        })
     }
 
     /// `user` rules with the entries' rules added; an entry rule whose pattern the user already
