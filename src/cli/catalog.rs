@@ -266,10 +266,13 @@ impl InUse {
 }
 
 /// `--from-renovate[=FILE]`: the rules imported from FILE (or the Renovate configuration in the
-/// current directory), with a warning for each construct that was not imported.
-pub(crate) fn renovate_rules(arg: Option<&Option<PathBuf>>) -> Result<Vec<RuleSpec>, Error> {
+/// current directory), with a warning for each construct that was not imported, and the file
+/// (the run's own: never rewritten, though it names the old images).
+pub(crate) fn renovate_rules(
+    arg: Option<&Option<PathBuf>>,
+) -> Result<(Vec<RuleSpec>, Option<PathBuf>), Error> {
     let Some(arg) = arg else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let path = match arg {
         Some(path) => path.clone(),
@@ -283,5 +286,5 @@ pub(crate) fn renovate_rules(arg: Option<&Option<PathBuf>>) -> Result<Vec<RuleSp
     for problem in &imported.unsupported {
         eprintln!("reimage: warning: {}: {problem}", path.display());
     }
-    Ok(imported.rules)
+    Ok((imported.rules, Some(path)))
 }

@@ -79,7 +79,7 @@ impl CheckArgs {
                 .and_then(|v| FailOn::from_str(v, true).ok())
                 .unwrap_or(FailOn::Removed),
         };
-        let renovate = renovate_rules(self.from_renovate.as_ref())?;
+        let (renovate, renovate_file) = renovate_rules(self.from_renovate.as_ref())?;
         let rules_for = |file: &FileConfig| {
             let mut specs = denied.clone();
             specs.extend(renovate.iter().cloned());
@@ -106,6 +106,7 @@ impl CheckArgs {
             .baseline
             .iter()
             .chain(&self.write_baseline)
+            .chain(&renovate_file)
             .map(PathBuf::as_path)
             .collect();
         let mut report = session.scan(&rules_for, Mode::Check, &own)?;

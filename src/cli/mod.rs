@@ -175,7 +175,7 @@ pub(crate) enum Usage {
     NoSuchConfig(PathBuf),
     #[error(transparent)]
     Catalog(#[from] reimage::catalog::UnknownEntry),
-    #[error("no Renovate configuration here (renovate.json, .github/renovate.json, .renovaterc…); give --from-renovate=FILE")]
+    #[error("no Renovate configuration here (renovate.json, renovate.json5, .github/renovate.json, .renovaterc…); give --from-renovate=FILE")]
     NoRenovateConfig,
     #[error("this reimage was built without the `verify` feature: it cannot ask registries")]
     #[cfg_attr(feature = "verify", allow(dead_code))]

@@ -95,7 +95,7 @@ impl RenameArgs {
         let catalog = (!self.catalog.is_empty())
             .then(|| InUse::select(&self.catalog))
             .transpose()?;
-        let renovate = renovate_rules(self.from_renovate.as_ref())?;
+        let (renovate, renovate_file) = renovate_rules(self.from_renovate.as_ref())?;
         let rules_for = |file: &FileConfig| {
             let mut specs: Vec<RuleSpec> = rule.iter().cloned().collect();
             specs.extend(renovate.iter().cloned());
@@ -118,7 +118,11 @@ impl RenameArgs {
             }
             None => None,
         };
-        let own: Vec<&Path> = saved.iter().map(PathBuf::as_path).collect();
+        let own: Vec<&Path> = saved
+            .iter()
+            .chain(&renovate_file)
+            .map(PathBuf::as_path)
+            .collect();
         let mut report = session.scan(&rules_for, Mode::Rename { write: false }, &own)?;
         if let Some(catalog) = &catalog {
             catalog.apply(&mut report);
