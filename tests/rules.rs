@@ -373,3 +373,31 @@ fn set_tag_puts_one_tag_everywhere_and_notes_dropped_digests() {
     tree.run(&["rename", "nginx", "nginx:1.27", "--set-tag", "--check"])
         .expect_code(0);
 }
+
+#[test]
+fn a_bare_registry_under_a_windowed_prefix_rule_is_a_review() {
+    let tree = Tree::new().file(
+        "values.yaml",
+        "image:\n  registry: k8s.gcr.io\n  repository: pause\n  tag: \"3.9\"\nold:\n  registry: k8s.gcr.io\n  repository: pause\n  tag: \"2.0\"\nsidecar:\n  image: k8s.gcr.io\n",
+    );
+    let doc = tree
+        .run(&[
+            "rename",
+            "k8s.gcr.io/",
+            "registry.k8s.io/",
+            "--tags",
+            ">=3.0",
+            "--format",
+            "json",
+        ])
+        .expect_code(0)
+        .json();
+    let got: Vec<(u64, &str)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["line"].as_u64().unwrap(), f["action"].as_str().unwrap()))
+        .collect();
+    // The map in the window moves, the one before it stays, the bare registry has no tag.
+    assert_eq!(got, [(2, "rewrite"), (10, "review")]);
+}

@@ -38,6 +38,10 @@ impl Judge<'_> {
         {
             let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
             let outcome = match (in_image_field, to) {
+                // A bare registry has no tag for the rule's condition to test.
+                (true, _) if self.matcher.rules.has_tag_condition(rule) => {
+                    Outcome::Review(ReviewReason::TagUnknown)
+                }
                 (true, Some(to)) => Outcome::Rewrite {
                     edits: vec![self.edit(span.clone(), to.clone())],
                     new: to,

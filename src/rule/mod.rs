@@ -307,6 +307,11 @@ impl RuleSet {
         found.into_iter()
     }
 
+    /// Whether rule `index` applies to some tags only (`tags`, `tag`).
+    pub(crate) fn has_tag_condition(&self, index: usize) -> bool {
+        self.rules.get(index).is_some_and(|r| r.condition.is_some())
+    }
+
     /// Whether rule `index` puts its tag on every reference (`--set-tag`).
     pub(crate) fn sets_tag(&self, index: usize) -> bool {
         self.rules.get(index).is_some_and(|r| r.spec.set_tag)
@@ -323,12 +328,8 @@ impl RuleSet {
 
     /// A prefix rule whose prefix is exactly `value` (`k8s.gcr.io` in a Helm `registry:`), and
     /// the text to write instead.
-    /// A prefix rule with a tag condition is not one: a bare registry has no tag to test.
     pub(crate) fn bare_prefix(&self, value: &str) -> Option<(usize, Option<String>)> {
         let &index = self.by_bare_prefix.get(value)?;
-        if self.rules[index].condition.is_some() {
-            return None;
-        }
         let to = match &self.rules[index].target {
             Some(Target::Prefix { base }) => Some(base.clone()),
             _ => None,
