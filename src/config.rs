@@ -9,6 +9,8 @@
 //!
 //! [check]
 //! deny = ["k8s.gcr.io/"]
+//! catalog = true              # or ["k8s-gcr-io", "bitnami-legacy"]
+//! catalog-fail-on = "frozen"
 //!
 //! [files]
 //! exclude = ["CHANGELOG.md"]
@@ -32,6 +34,11 @@ pub struct FileConfig {
     pub renames: Vec<RuleSpec>,
     /// `[check] deny`: retired names or prefixes with no rename target.
     pub deny: Vec<RuleSpec>,
+    /// `[check] catalog`: `true` (every entry: `Some(vec![])`) or a list of entry ids — what
+    /// `check --catalog` does.
+    pub catalog: Option<Vec<String>>,
+    /// `[check] catalog-fail-on`: `removed`, `frozen` or `deprecated`.
+    pub catalog_fail_on: Option<String>,
     /// `[files] exclude` globs.
     pub exclude: Vec<String>,
     /// `[files] include-history = true`: rewrite changelogs and release notes too.
@@ -164,6 +171,7 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
             let origin = origin(path, &lines, span.clone());
             config.deny.push(RuleSpec::deny(value, origin));
         }
+        check_catalog(check, config).map_err(|(s, m)| error(s, m))?;
     }
     if let Some(files) = root.get("files") {
         for (value, _) in
@@ -187,6 +195,51 @@ fn parse_into(path: &Path, text: &str, config: &mut FileConfig) -> Result<(), Co
 }
 
 type Located = (Option<Range<usize>>, String);
+
+/// `[check]`'s keys besides `deny`: `catalog` and `catalog-fail-on`.
+fn check_catalog(check: &Item, config: &mut FileConfig) -> Result<(), Located> {
+    let Some(table) = check.as_table_like() else {
+        return Ok(());
+    };
+    for (key, item) in table.iter() {
+        if !matches!(key, "deny" | "catalog" | "catalog-fail-on") {
+            return Err((
+                item.span(),
+                format!("unknown key `{key}` in [check]; expected deny, catalog, catalog-fail-on"),
+            ));
+        }
+    }
+    if let Some(item) = table.get("catalog") {
+        config.catalog = match item.as_bool() {
+            Some(true) => Some(Vec::new()),
+            Some(false) => None,
+            None => Some(
+                strings(
+                    check,
+                    "catalog",
+                    "[check] catalog (true, or a list of entry ids)",
+                )?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+            ),
+        };
+    }
+    if let Some(item) = table.get("catalog-fail-on") {
+        let value = item
+            .as_str()
+            .filter(|v| matches!(*v, "removed" | "frozen" | "deprecated"))
+            .ok_or_else(|| {
+                (
+                    item.span(),
+                    "[check] catalog-fail-on must be \"removed\", \"frozen\" or \"deprecated\""
+                        .to_owned(),
+                )
+            })?;
+        config.catalog_fail_on = Some(value.to_owned());
+    }
+    Ok(())
+}
 type Spanned = (String, Option<Range<usize>>);
 
 fn rename_rule(table: &Table, path: &Path, lines: &Lines<'_>) -> Result<RuleSpec, Located> {
@@ -200,13 +253,21 @@ fn rename_rule(table: &Table, path: &Path, lines: &Lines<'_>) -> Result<RuleSpec
         }
     };
     for (key, item) in table.iter() {
-        if !matches!(key, "from" | "to" | "reason") {
+        if !matches!(key, "from" | "to" | "reason" | "tags" | "tag" | "set-tag") {
             return Err((
                 item.span(),
-                format!("unknown key `{key}` in [[rename]]; expected from, to, reason"),
+                format!(
+                    "unknown key `{key}` in [[rename]]; expected from, to, reason, tags, tag, set-tag"
+                ),
             ));
         }
     }
+    let set_tag = match table.get("set-tag") {
+        None => false,
+        Some(item) => item
+            .as_bool()
+            .ok_or_else(|| (item.span(), "`set-tag` must be true or false".to_owned()))?,
+    };
     let from =
         field("from")?.ok_or_else(|| (table.span(), "[[rename]] needs `from`".to_owned()))?;
     let to = field("to")?.ok_or_else(|| {
@@ -216,10 +277,18 @@ fn rename_rule(table: &Table, path: &Path, lines: &Lines<'_>) -> Result<RuleSpec
         )
     })?;
     let span = table.get("from").and_then(Item::span);
-    Ok(RuleSpec {
+    let spec = RuleSpec {
         reason: field("reason")?,
+        tags: field("tags")?,
+        tag: field("tag")?,
+        set_tag,
         ..RuleSpec::rename(from, to, origin(path, lines, span))
-    })
+    };
+    // A window that cannot be read is reported where it is written.
+    if let (Some(window), Some(item)) = (&spec.tags, table.get("tags")) {
+        crate::rule::TagWindow::parse(window).map_err(|e| (item.span(), e.to_string()))?;
+    }
+    Ok(spec)
 }
 
 /// The string list under `key` of a section table.
@@ -277,7 +346,8 @@ impl<'a> Lines<'a> {
 
 /// Appends `[[rename]] from/to` to the file at `path` (created if missing), keeping everything
 /// already in it, and writes it atomically.
-pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), SaveError> {
+pub fn save_rule(path: &Path, rule: &RuleSpec) -> Result<(), SaveError> {
+    let (from, to) = (rule.from.as_str(), rule.to.as_deref().unwrap_or_default());
     let error = |problem: String| SaveError {
         path: path.to_path_buf(),
         problem,
@@ -314,6 +384,12 @@ pub fn save_rule(path: &Path, from: &str, to: &str) -> Result<(), SaveError> {
     let mut table = Table::new();
     table.insert("from", toml_edit::value(from));
     table.insert("to", toml_edit::value(to));
+    if let Some(window) = &rule.tags {
+        table.insert("tags", toml_edit::value(window.as_str()));
+    }
+    if rule.set_tag {
+        table.insert("set-tag", toml_edit::value(true));
+    }
     let new_text = match doc.get_mut("rename") {
         Some(item) => {
             item.as_array_of_tables_mut()
@@ -448,17 +524,47 @@ mod tests {
     }
 
     #[test]
+    fn check_section_takes_the_catalog() {
+        let config = parse("[check]\ncatalog = true\ncatalog-fail-on = \"frozen\"\n").unwrap();
+        assert_eq!(config.catalog, Some(Vec::new()));
+        assert_eq!(config.catalog_fail_on.as_deref(), Some("frozen"));
+        let config = parse("[check]\ncatalog = [\"k8s-gcr-io\"]\n").unwrap();
+        assert_eq!(config.catalog, Some(vec!["k8s-gcr-io".to_owned()]));
+        assert_eq!(parse("[check]\ncatalog = false\n").unwrap().catalog, None);
+        let e = parse("[check]\ncatalog-fail-on = \"gone\"\n").unwrap_err();
+        assert!(e.message.contains("must be \"removed\""), "{e}");
+        let e = parse("[check]\ncatalogue = true\n").unwrap_err();
+        assert!(e.message.contains("unknown key `catalogue`"), "{e}");
+        assert_eq!((e.line, e.column), (2, 13), "{e}");
+    }
+
+    #[test]
+    fn rename_rules_take_tag_conditions_and_set_tag() {
+        let config = parse(
+            "[[rename]]\nfrom = \"bitnami/redis\"\nto = \"bitnamilegacy/redis\"\ntags = \"<7.4\"\n\n[[rename]]\nfrom = \"nginx\"\nto = \"nginx:1.27\"\nset-tag = true\n",
+        )
+        .unwrap();
+        assert_eq!(config.renames[0].tags.as_deref(), Some("<7.4"));
+        assert!(config.renames[1].set_tag);
+        let e = parse("[[rename]]\nfrom = \"a/b\"\nto = \"a/c\"\ntags = \">=soon\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (4, 8), "{e}");
+        assert!(e.message.contains("not a tag window"), "{e}");
+        let e = parse("[[rename]]\nfrom = \"a/b\"\nto = \"a/c\"\nset-tag = \"yes\"\n").unwrap_err();
+        assert!(e.message.contains("true or false"), "{e}");
+    }
+
+    #[test]
     fn save_keeps_comments_and_layout() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("reimage.toml");
         let original = "# Our image migrations.\n\n[[rename]]   # first\nfrom = \"a/b\"  # old\nto = \"a/c\"\n\n[files]\nexclude = [\"CHANGELOG.md\"]\n";
         fs::write(&path, original).unwrap();
-        save_rule(&path, "x/y", "x/z").unwrap();
+        save_rule(&path, &RuleSpec::rename("x/y", "x/z", "test")).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("# Our image migrations.\n\n[[rename]]   # first\nfrom = \"a/b\"  # old\nto = \"a/c\"\n"), "{text}");
         assert!(text.contains("from = \"x/y\"\nto = \"x/z\"\n"), "{text}");
         assert_eq!(parse(&text).unwrap().renames.len(), 2);
-        assert!(save_rule(&path, "x/y", "x/q")
+        assert!(save_rule(&path, &RuleSpec::rename("x/y", "x/q", "test"))
             .unwrap_err()
             .to_string()
             .contains("already there"));

@@ -50,6 +50,17 @@ pub enum ReviewReason {
     TemplatedOwner,
     /// `app-${SUFFIX}`.
     TemplatedSuffix,
+    /// `golang:${GO_VERSION}-bookworm` in `list`: the name is literal, the tag is not.
+    TemplatedTag,
+    /// The rule has a tag condition (`tags = ">=2.0.0"`) and the reference has no tag, or one
+    /// that is not a version (`latest`).
+    TagUnknown,
+    /// `--set-tag` on a Helm split map that pins a digest.
+    DigestInMap,
+    /// `--set-tag` on a Helm split map with no tag key (the chart supplies the tag).
+    MapWithoutTag,
+    /// `--set-tag` on a kustomization's `images:` entry, which takes the tag in `newTag:`.
+    KustomizeTag,
     /// A YAML block or escaped scalar in an image position.
     OpaqueYaml,
     /// A TOML string with escapes or spanning lines.
@@ -105,6 +116,19 @@ impl ReviewReason {
             }
             ReviewReason::TemplatedOwner => "the registry or owner is a template expression",
             ReviewReason::TemplatedSuffix => "the name continues with a template expression",
+            ReviewReason::TemplatedTag => "the tag is a template expression",
+            ReviewReason::TagUnknown => {
+                "the rule applies to some tags only, and this reference has no tag or one that is not a version; check it by hand"
+            }
+            ReviewReason::KustomizeTag => {
+                "a kustomize `images:` entry takes its tag in `newTag:`; set it there (kustomize edit set image)"
+            }
+            ReviewReason::MapWithoutTag => {
+                "the map has no tag key (the chart supplies the tag); set the tag by hand"
+            }
+            ReviewReason::DigestInMap => {
+                "the map pins a digest, which the new tag does not have; set the tag and remove or update the digest by hand"
+            }
             ReviewReason::OpaqueYaml => "the value is a block or escaped scalar; edit it by hand",
             ReviewReason::OpaqueToml => "the string has escapes or spans lines; edit it by hand",
             ReviewReason::RegistrySetting => {
@@ -427,10 +451,13 @@ impl Finding {
                 ))
             }
             (Outcome::Review(reason), _) => Some(reason.message().to_owned()),
-            (Outcome::Rewrite { .. }, _) => self
-                .digest
-                .as_ref()
-                .map(|d| format!("digest {d} carried to the new repository")),
+            (Outcome::Rewrite { new, .. }, _) => self.digest.as_ref().map(|d| {
+                if new.contains(d.as_str()) {
+                    format!("digest {d} carried to the new repository")
+                } else {
+                    format!("digest {d} dropped: the new tag names another manifest")
+                }
+            }),
             _ => None,
         }
     }

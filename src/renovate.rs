@@ -3,23 +3,29 @@
 //!
 //! Only what maps 1:1 onto a reimage rule is imported: exact names, prefixes written as globs
 //! (`k8s.gcr.io/**`), anchored literal regexes (`/^k8s\.gcr\.io\//`), `matchPackagePrefixes`,
-//! the `replace 'RE' 'STR' packageName` and `PREFIX{{{packageName}}}` templates, and an exact
-//! current version. Anything else is returned as unsupported with its JSON path, never dropped
-//! silently; presets from `extends` are not fetched. Pure code, no I/O.
+//! the `replace 'RE' 'STR' packageName` and `PREFIX{{{packageName}}}` templates, an exact
+//! current version or a version window (`>=0.43.0`, a rule's `tags`), and `replacementVersion`
+//! (the rule's `--set-tag`). Anything else is returned as unsupported with its JSON path, never
+//! dropped silently; presets from `extends` are not fetched. `.json5` files are read as JSON5.
+//! Pure code, no I/O.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::rule::RuleSpec;
+use crate::rule::{RuleSpec, TagWindow};
 
 /// File names Renovate reads its configuration from, in the order looked for.
 pub const CONFIG_NAMES: &[&str] = &[
     "renovate.json",
+    "renovate.json5",
     ".github/renovate.json",
+    ".github/renovate.json5",
     ".gitlab/renovate.json",
+    ".gitlab/renovate.json5",
     ".renovaterc",
     ".renovaterc.json",
+    ".renovaterc.json5",
 ];
 
 /// The rules imported from one configuration, and what could not be.
@@ -52,13 +58,11 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, RenovateError> {
         path: path.to_path_buf(),
         problem,
     };
-    if path.extension().is_some_and(|e| e == "json5") {
-        return Err(error(
-            "JSON5 is not read yet; write the configuration as renovate.json".to_owned(),
-        ));
-    }
-    let root: Value =
-        serde_json::from_str(text).map_err(|e| error(format!("not valid JSON: {e}")))?;
+    let root: Value = if path.extension().is_some_and(|e| e == "json5") {
+        json_five::from_str(text).map_err(|e| error(format!("not valid JSON5: {e}")))?
+    } else {
+        serde_json::from_str(text).map_err(|e| error(format!("not valid JSON: {e}")))?
+    };
     let name = path
         .file_name()
         .map_or_else(|| "renovate".into(), |n| n.to_string_lossy().into_owned());
@@ -160,23 +164,25 @@ fn package_rule(rule: &Value, at: &str, origin: &str) -> Result<Vec<RuleSpec>, S
     if matchers.is_empty() {
         return Err(format!("{at}: no matchPackageNames; rule not imported"));
     }
-    let current = match ["matchCurrentValue", "matchCurrentVersion"]
+    let (current, window) = match ["matchCurrentValue", "matchCurrentVersion"]
         .iter()
         .find_map(|k| object.get(*k).map(|v| (*k, v)))
     {
-        None => None,
-        Some((key, v)) => Some(
-            v.as_str()
-                .and_then(exact_version)
-                .ok_or_else(|| format!("{at}.{key}: only an exact version is supported"))?,
-        ),
+        None => (None, None),
+        Some((key, v)) => {
+            let text = v.as_str().unwrap_or_default();
+            match exact_version(text) {
+                Some(exact) => (Some(exact), None),
+                None if TagWindow::parse(text).is_ok() => (None, Some(text.to_owned())),
+                None => {
+                    return Err(format!(
+                        "{at}.{key}: only an exact version or a window of comparisons (`>=2.0.0 <3`) is supported"
+                    ))
+                }
+            }
+        }
     };
     let version = object.get("replacementVersion").and_then(Value::as_str);
-    if version.is_some() && current.is_none() {
-        return Err(format!(
-            "{at}.replacementVersion: needs an exact matchCurrentValue (reimage rules replace one tag at a time)"
-        ));
-    }
     let reason = object
         .get("description")
         .and_then(Value::as_str)
@@ -185,26 +191,36 @@ fn package_rule(rule: &Value, at: &str, origin: &str) -> Result<Vec<RuleSpec>, S
     for matcher in &matchers {
         let to = replacement(object, matcher)
             .ok_or_else(|| format!("{at}.replacementNameTemplate: only `{{{{{{replace 'RE' 'STR' packageName}}}}}}` with a literal RE and `PREFIX{{{{{{packageName}}}}}}` are supported"))?;
-        let (from, to) = match (matcher, &current) {
-            (Matcher::Prefix(p), None) => {
-                (format!("{p}/"), format!("{}/", to.trim_end_matches('/')))
-            }
-            (Matcher::Prefix(_), Some(_)) => {
+        let mut set_tag = false;
+        let (from, to) = match (matcher, &current, version) {
+            (Matcher::Prefix(_), _, Some(_)) => {
                 return Err(format!(
-                    "{at}.matchCurrentValue: a version condition on a prefix is not supported"
+                    "{at}.replacementVersion: a new version for every package under a prefix is not supported"
                 ))
             }
-            (Matcher::Exact(name), None) => (name.clone(), to),
-            (Matcher::Exact(name), Some(cur)) => (
+            (Matcher::Prefix(p), None, None) => {
+                (format!("{p}/"), format!("{}/", to.trim_end_matches('/')))
+            }
+            (Matcher::Prefix(_), Some(_), None) => {
+                return Err(format!(
+                    "{at}.matchCurrentValue: an exact version on a prefix is not supported"
+                ))
+            }
+            (Matcher::Exact(name), None, None) => (name.clone(), to),
+            // Every matched version (in the window, if any) gets the one new version.
+            (Matcher::Exact(name), None, Some(v)) => {
+                set_tag = true;
+                (name.clone(), format!("{to}:{v}"))
+            }
+            (Matcher::Exact(name), Some(cur), version) => (
                 format!("{name}:{cur}"),
-                match version {
-                    Some(v) => format!("{to}:{v}"),
-                    None => format!("{to}:{cur}"),
-                },
+                format!("{to}:{}", version.unwrap_or(cur)),
             ),
         };
         let mut spec = RuleSpec::rename(from, to, origin);
         spec.reason = reason.clone();
+        spec.tags = window.clone();
+        spec.set_tag = set_tag;
         specs.push(spec);
     }
     Ok(specs)
@@ -373,8 +389,8 @@ mod tests {
   "packageRules": [
     {"matchPackageNames": ["nginx*"], "replacementName": "x/nginx"},
     {"matchPackageNames": ["a/b"], "matchFileNames": ["Dockerfile"], "replacementName": "a/c"},
-    {"matchPackageNames": ["a/b"], "matchCurrentVersion": ">=2.0.0", "replacementName": "a/c"},
-    {"matchPackageNames": ["a/b"], "replacementName": "a/c", "replacementVersion": "2"}
+    {"matchPackageNames": ["a/b"], "matchCurrentVersion": "/^v?2\\./", "replacementName": "a/c"},
+    {"matchPackageNames": ["a/**"], "replacementNameTemplate": "b/{{{packageName}}}", "replacementVersion": "2"}
   ]
 }"#,
         );
@@ -397,11 +413,48 @@ mod tests {
     }
 
     #[test]
-    fn renovate_json5_and_bad_json_are_clear_errors() {
-        assert!(import(Path::new("renovate.json5"), "{}")
+    fn renovate_version_windows_and_replacement_versions() {
+        let got = imported(
+            r#"{"packageRules": [
+    {"matchPackageNames": ["quay.io/coreos/prometheus-operator"], "matchCurrentVersion": ">=0.43.0",
+     "replacementName": "quay.io/prometheus-operator/prometheus-operator"},
+    {"matchPackageNames": ["nginx"], "matchCurrentVersion": "<1.26", "replacementName": "nginx",
+     "replacementVersion": "1.27"},
+    {"matchPackageNames": ["a/b"], "replacementName": "a/c", "replacementVersion": "2"}
+  ]}"#,
+        );
+        assert!(got.unsupported.is_empty(), "{:?}", got.unsupported);
+        let described: Vec<String> = got.rules.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            described,
+            [
+                "quay.io/coreos/prometheus-operator → quay.io/prometheus-operator/prometheus-operator (tags >=0.43.0)",
+                "nginx → nginx:1.27 (tags <1.26) (set tag)",
+                "a/b → a/c:2 (set tag)",
+            ]
+        );
+        assert!(crate::rule::RuleSet::new(got.rules).is_ok());
+    }
+
+    #[test]
+    fn renovate_json5_is_read() {
+        let got = import(
+            Path::new("renovate.json5"),
+            "{\n  // comments, unquoted keys, single quotes, trailing commas\n  packageRules: [\n    {matchPackageNames: ['consul'], replacementName: 'hashicorp/consul',},\n  ],\n}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            pairs(&got),
+            [("consul".to_owned(), "hashicorp/consul".to_owned())]
+        );
+        assert!(import(Path::new("renovate.json5"), "{packageRules: [")
             .unwrap_err()
             .to_string()
-            .contains("JSON5"));
+            .contains("not valid JSON5"));
+    }
+
+    #[test]
+    fn renovate_bad_json_is_a_clear_error() {
         assert!(import(Path::new("renovate.json"), "{")
             .unwrap_err()
             .to_string()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Tree;
+use common::{assert_same_tree, testdata_path, Tree};
 
 const STALE_TREE: &str = "services:
   pause:
@@ -94,41 +94,6 @@ fn check_catalog_fails_on_removed_images_and_reports_the_rest() {
         text.contains("catalog kube-rbac-proxy: removed 2026-03-06"),
         "{text}"
     );
-}
-
-#[test]
-fn gcr_shutdown_spares_googles_own_projects() {
-    // Google serves its own gcr.io projects from Artifact Registry under the same names.
-    let tree = Tree::new().file(
-        "manifest.yaml",
-        "spec:
-  containers:
-  - image: gcr.io/google-samples/hello-app:2.0
-  - image: gcr.io/gke-release/gke-metrics-agent:1.8.3
-  - image: gcr.io/cloud-builders/docker:latest
-  - image: gcr.io/google.com/cloudsdktool/google-cloud-cli:stable
-  - image: gcr.io/cloudsql-docker/gce-proxy:1.33.2
-  - image: gcr.io/acme-prod/api:1.0
-",
-    );
-    let json = tree
-        .run(&[
-            "check",
-            "--catalog",
-            "--catalog-fail-on",
-            "frozen",
-            "--format",
-            "json",
-        ])
-        .expect_code(1)
-        .json();
-    let refs: Vec<&str> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["old"].as_str().unwrap())
-        .collect();
-    assert_eq!(refs, ["gcr.io/acme-prod/api:1.0"]);
 }
 
 #[test]
@@ -345,6 +310,138 @@ fn check_from_renovate_file_and_missing_config() {
         .expect_code(2)
         .stderr();
     assert!(err.contains("no Renovate configuration here"), "{err}");
+}
+
+#[test]
+fn check_catalog_from_reimage_toml_is_check_dash_dash_catalog() {
+    let flag = stale_tree()
+        .run(&["check", "--catalog", "--format", "json"])
+        .expect_code(1);
+    let configured = stale_tree().file("reimage.toml", "[check]\ncatalog = true\n");
+    let run = configured
+        .run(&["check", "--format", "json"])
+        .expect_code(1);
+    assert_eq!(run.json()["findings"], flag.json()["findings"]);
+    assert_eq!(run.stderr(), flag.stderr());
+    // The threshold too; the command line wins over the file.
+    let k8s = "spec:\n  containers:\n  - image: k8s.gcr.io/pause:3.9\n";
+    let tree = Tree::new().file("k8s.yaml", k8s).file(
+        "reimage.toml",
+        "[check]\ncatalog = [\"k8s-gcr-io\"]\ncatalog-fail-on = \"frozen\"\n",
+    );
+    tree.run(&["check"]).expect_code(1);
+    tree.run(&["check", "--catalog-fail-on", "removed"])
+        .expect_code(0);
+    let off = Tree::new()
+        .file("k8s.yaml", k8s)
+        .file("reimage.toml", "[check]\ncatalog = false\n");
+    let err = off.run(&["check"]).expect_code(2).stderr();
+    assert!(err.contains("nothing to check"), "{err}");
+    let bad = Tree::new()
+        .file("k8s.yaml", k8s)
+        .file("reimage.toml", "[check]\ncatalog = [\"k8s\"]\n");
+    let err = bad.run(&["check"]).expect_code(2).stderr();
+    assert!(err.contains("no catalog entry `k8s`"), "{err}");
+}
+
+/// `testdata/renovate`: a realistic `renovate.json5` with a dozen docker replacement rules
+/// (templates, exact names, an anchored regex, globs, `matchPackagePrefixes`, version windows,
+/// `replacementVersion`, one negated glob that cannot be imported) and the same rules written as
+/// a `reimage.toml`, applied to the same tree.
+#[test]
+fn renovate_json5_import_gives_the_same_tree_as_the_equivalent_reimage_toml() {
+    let read = |name: &str| std::fs::read_to_string(testdata_path("renovate").join(name)).unwrap();
+    let imported = Tree::copy_of("renovate/tree").file("renovate.json5", read("renovate.json5"));
+    let configured = Tree::copy_of("renovate/tree").file("reimage.toml", read("reimage.toml"));
+    // Discovered without naming the file.
+    let run = imported
+        .run(&["rename", "--from-renovate", "-w"])
+        .expect_code(0);
+    let stderr = run.stderr();
+    let warnings: Vec<&str> = stderr.lines().collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(
+            "renovate.json5: packageRules[11].matchPackageNames[1]: `!ghcr.io/acme-tools/builder`"
+        ),
+        "{warnings:?}"
+    );
+    configured.run(&["rename", "-w"]).expect_code(0);
+    // The configurations differ; every other file is the same.
+    std::fs::remove_file(imported.path().join("renovate.json5")).unwrap();
+    std::fs::remove_file(configured.path().join("reimage.toml")).unwrap();
+    assert_same_tree(&imported.snapshot(), &configured.snapshot());
+    let deploy = imported.read_str("deploy/cluster.yaml");
+    for want in [
+        "image: registry.k8s.io/pause:3.6",
+        "image: registry.k8s.io/etcd:3.3.10",
+        "image: ghcr.io/acme/api-server:4.2.0",
+        "value: mirror.acme.internal/quay.io/acme/cache-warmer:1.3.0",
+        // In the window (`<1.26`): the new tag; outside: as it was.
+        "image: nginx:1.27\n",
+        "image: nginx:1.27.1-alpine",
+        "image: quay.io/prometheus-operator/prometheus-operator:v0.44.1",
+        "image: quay.io/coreos/prometheus-operator:v0.40.0",
+        // The rule with the negated glob was not imported.
+        "image: ghcr.io/acme-tools/builder:2024.1",
+    ] {
+        assert!(deploy.contains(want), "{want}\n{deploy}");
+    }
+    assert_eq!(
+        imported
+            .read_str("images/api/Dockerfile")
+            .lines()
+            .take(2)
+            .collect::<Vec<_>>(),
+        [
+            "FROM eclipse-temurin:17-jre AS runtime",
+            "FROM openjdk:21-jdk AS next"
+        ]
+    );
+    // The imported configuration is the run's own: read, never rewritten.
+    let again = Tree::copy_of("renovate/tree").file("renovate.json5", read("renovate.json5"));
+    again
+        .run(&["rename", "--from-renovate", "-w"])
+        .expect_code(0);
+    assert_eq!(again.read_str("renovate.json5"), read("renovate.json5"));
+    again
+        .run(&["check", "--from-renovate=renovate.json5"])
+        .expect_code(0);
+}
+
+#[test]
+fn gcr_shutdown_spares_googles_own_projects() {
+    // Google serves its own gcr.io projects from Artifact Registry under the same names.
+    let tree = Tree::new().file(
+        "manifest.yaml",
+        "spec:
+  containers:
+  - image: gcr.io/google-samples/hello-app:2.0
+  - image: gcr.io/gke-release/gke-metrics-agent:1.8.3
+  - image: gcr.io/cloud-builders/docker:latest
+  - image: gcr.io/google.com/cloudsdktool/google-cloud-cli:stable
+  - image: gcr.io/cloudsql-docker/gce-proxy:1.33.2
+  - image: gcr.io/acme-prod/api:1.0
+",
+    );
+    let json = tree
+        .run(&[
+            "check",
+            "--catalog",
+            "--catalog-fail-on",
+            "frozen",
+            "--format",
+            "json",
+        ])
+        .expect_code(1)
+        .json();
+    let refs: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["old"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["gcr.io/acme-prod/api:1.0"]);
 }
 
 #[test]

@@ -7,7 +7,6 @@
 //! on a finished scan. Pure code, no I/O.
 
 mod parse;
-mod tags;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -22,7 +21,7 @@ use crate::rule::{RuleSet, RuleSpec};
 
 use parse::entry;
 
-pub use tags::{TagWindow, TagWindowError};
+pub use crate::rule::{TagWindow, TagWindowError};
 
 /// The catalog as shipped.
 const MIGRATIONS: &str = include_str!("migrations.toml");

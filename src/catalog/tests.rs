@@ -335,3 +335,131 @@ fn conditions_leave_other_rules_alone() {
     assert_eq!(apply_conditions(&mut report, &entries), Applied::default());
     assert_eq!(report.findings().count(), 1);
 }
+
+/// Every condition of the built-in catalog, entry by entry: the tags inside and outside each
+/// window, each exception, and digests that are or are not carried.
+#[test]
+fn every_condition_of_the_builtin_catalog_holds() {
+    let digest = "sha256:3d380ca8864549e74af4b29c10f9cb0956236dfb01c40ca076fb6c37253234db";
+    let cases: Vec<(&str, String, Option<&str>)> = vec![
+        // Windows: inside → rewrite, before → stale (reported, never written), no tag → stale.
+        (
+            "prometheus-operator",
+            "quay.io/coreos/prometheus-operator:v0.42.0".into(),
+            Some("rewrite"),
+        ),
+        (
+            "prometheus-operator",
+            "quay.io/coreos/prometheus-operator:v0.41.1".into(),
+            Some("stale"),
+        ),
+        (
+            "prometheus-config-reloader",
+            "quay.io/coreos/prometheus-config-reloader:v0.43.2".into(),
+            Some("rewrite"),
+        ),
+        (
+            "prometheus-config-reloader",
+            "quay.io/coreos/prometheus-config-reloader:v0.38.1".into(),
+            Some("stale"),
+        ),
+        (
+            "kube-state-metrics",
+            "quay.io/coreos/kube-state-metrics:v2.0.0".into(),
+            Some("rewrite"),
+        ),
+        (
+            "kube-state-metrics",
+            "quay.io/coreos/kube-state-metrics:v2.0.0-rc.1".into(),
+            Some("stale"),
+        ),
+        (
+            "kube-state-metrics",
+            "quay.io/coreos/kube-state-metrics:v1.9.8".into(),
+            Some("stale"),
+        ),
+        (
+            "flannel",
+            "quay.io/coreos/flannel:v0.17.0".into(),
+            Some("rewrite"),
+        ),
+        (
+            "flannel",
+            "quay.io/coreos/flannel:v0.15.1-amd64".into(),
+            Some("stale"),
+        ),
+        ("flannel", "quay.io/coreos/flannel".into(), Some("stale")),
+        // Exceptions: dropped, not reported.
+        ("bitnami-legacy", "bitnami/minideb:bookworm".into(), None),
+        ("bitnami-legacy", "docker.io/bitnami/minideb".into(), None),
+        (
+            "bitnami-legacy",
+            "bitnami/redis:7.2".into(),
+            Some("rewrite"),
+        ),
+        (
+            "gcr-shutdown",
+            "gcr.io/distroless/static:nonroot".into(),
+            None,
+        ),
+        (
+            "gcr-shutdown",
+            "gcr.io/distroless/java17-debian11".into(),
+            None,
+        ),
+        (
+            "gcr-shutdown",
+            "gcr.io/my-project/app:1".into(),
+            Some("stale"),
+        ),
+        // Digests: kept by the Kubernetes redirect, not confirmed elsewhere.
+        (
+            "k8s-gcr-io",
+            format!("k8s.gcr.io/pause:3.6@{digest}"),
+            Some("rewrite"),
+        ),
+        ("k8s-gcr-io", "staging-k8s.gcr.io/pause:3.9".into(), None),
+        (
+            "gcr-io-google-containers",
+            format!("gcr.io/google_containers/pause:3.1@{digest}"),
+            Some("stale"),
+        ),
+        (
+            "bitnami-legacy",
+            format!("bitnami/redis:7.2@{digest}"),
+            Some("stale"),
+        ),
+        (
+            "dotnet-core",
+            format!("mcr.microsoft.com/dotnet/core/sdk:3.1@{digest}"),
+            Some("stale"),
+        ),
+        (
+            "dotnet-core",
+            "mcr.microsoft.com/dotnet/core/sdk:3.1".into(),
+            Some("rewrite"),
+        ),
+    ];
+    let catalog = Catalog::builtin();
+    for (id, reference, want) in &cases {
+        let entries = catalog.select(&[id.to_string()]).unwrap();
+        let mut report = report_of(
+            &format!("services:\n  a:\n    image: {reference}\n"),
+            &entries,
+        );
+        apply_conditions(&mut report, &entries);
+        let got = actions(&report).first().map(|(_, a)| *a);
+        assert_eq!(got, *want, "{id}: {reference}");
+    }
+    // Every entry with a condition has its cases above.
+    for entry in &catalog.entries {
+        let conditional = entry.tags.is_some() || !entry.except.is_empty() || entry.digests_kept;
+        if conditional {
+            assert!(
+                cases.iter().filter(|(id, ..)| *id == entry.id).count() >= 2,
+                "no condition cases for {}",
+                entry.id
+            );
+        }
+    }
+}

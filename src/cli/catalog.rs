@@ -183,7 +183,7 @@ fn entry_json(e: &Entry) -> serde_json::Value {
 }
 
 /// The catalog entries of one run and what they do to it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct InUse {
     entries: Vec<&'static Entry>,
 }
@@ -197,6 +197,23 @@ impl InUse {
             .select(ids)
             .map_err(super::Usage::Catalog)?;
         Ok(InUse { entries })
+    }
+
+    /// Every entry of `parts`, once, in catalog order; `None` when there are no parts.
+    pub(crate) fn union<'a>(parts: impl Iterator<Item = &'a InUse>) -> Option<InUse> {
+        let mut ids: Vec<&str> = Vec::new();
+        let mut any = false;
+        for part in parts {
+            any = true;
+            ids.extend(part.entries.iter().map(|e| e.id.as_str()));
+        }
+        any.then(|| InUse {
+            entries: Catalog::builtin()
+                .entries
+                .iter()
+                .filter(|e| ids.contains(&e.id.as_str()))
+                .collect(),
+        })
     }
 
     /// `user` rules with the entries' rules added; an entry rule whose pattern the user already
@@ -260,10 +277,13 @@ impl InUse {
 }
 
 /// `--from-renovate[=FILE]`: the rules imported from FILE (or the Renovate configuration in the
-/// current directory), with a warning for each construct that was not imported.
-pub(crate) fn renovate_rules(arg: Option<&Option<PathBuf>>) -> Result<Vec<RuleSpec>, Error> {
+/// current directory), with a warning for each construct that was not imported, and the file
+/// (the run's own: never rewritten, though it names the old images).
+pub(crate) fn renovate_rules(
+    arg: Option<&Option<PathBuf>>,
+) -> Result<(Vec<RuleSpec>, Option<PathBuf>), Error> {
     let Some(arg) = arg else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let path = match arg {
         Some(path) => path.clone(),
@@ -277,5 +297,5 @@ pub(crate) fn renovate_rules(arg: Option<&Option<PathBuf>>) -> Result<Vec<RuleSp
     for problem in &imported.unsupported {
         eprintln!("reimage: warning: {}: {problem}", path.display());
     }
-    Ok(imported.rules)
+    Ok((imported.rules, Some(path)))
 }

@@ -9,6 +9,8 @@ use reimage::config::FileConfig;
 use reimage::report::Mode;
 use reimage::{GroupBy, RuleSpec};
 
+use clap::ValueEnum;
+
 use super::catalog::{renovate_rules, FailOn, InUse};
 use super::{Common, Error, ExitStatus, Session, Usage};
 
@@ -24,7 +26,7 @@ pub(crate) struct CheckArgs {
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
-    common: Common,
+    pub(super) common: Common,
     /// A retired image name or prefix (repeatable).
     #[arg(long = "deny", value_name = "NAME", help_heading = "Rules")]
     deny: Vec<String>,
@@ -45,9 +47,10 @@ pub(crate) struct CheckArgs {
     /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, help_heading = "Rules")]
     from_renovate: Option<Option<PathBuf>>,
-    /// The least severe catalog status that fails the check.
-    #[arg(long, value_enum, value_name = "STATUS", default_value_t = FailOn::Removed, help_heading = "Rules")]
-    catalog_fail_on: FailOn,
+    /// The least severe catalog status that fails the check [default: removed, or
+    /// `[check] catalog-fail-on`].
+    #[arg(long, value_enum, value_name = "STATUS", help_heading = "Rules")]
+    catalog_fail_on: Option<FailOn>,
     #[command(flatten)]
     registry: super::verify::RegistryArgs,
 }
@@ -60,14 +63,34 @@ impl CheckArgs {
             .iter()
             .map(|from| RuleSpec::deny(from.clone(), "--deny"))
             .collect();
-        let catalog = self.catalog.as_deref().map(InUse::select).transpose()?;
-        let renovate = renovate_rules(self.from_renovate.as_ref())?;
+        // `--catalog`, or each configuration's `[check] catalog`; the run's entries are all of
+        // them, for conditions and the exit status.
+        let flag = self.catalog.as_deref().map(InUse::select).transpose()?;
+        let configured: Vec<Option<InUse>> = session
+            .configs()
+            .map(|file| file.catalog.as_deref().map(InUse::select).transpose())
+            .collect::<Result<_, Error>>()?;
+        let catalog = InUse::union(flag.iter().chain(configured.iter().flatten()));
+        let fail_on = match self.catalog_fail_on {
+            Some(fail_on) => fail_on,
+            None => session
+                .configs()
+                .find_map(|file| file.catalog_fail_on.as_deref())
+                .and_then(|v| FailOn::from_str(v, true).ok())
+                .unwrap_or(FailOn::Removed),
+        };
+        let (renovate, renovate_file) = renovate_rules(self.from_renovate.as_ref())?;
         let rules_for = |file: &FileConfig| {
             let mut specs = denied.clone();
             specs.extend(renovate.iter().cloned());
             specs.extend(file.renames.iter().cloned());
             specs.extend(file.deny.iter().cloned());
-            Ok(match &catalog {
+            let scope = match (&flag, &file.catalog) {
+                (Some(flag), _) => Some(flag.clone()),
+                (None, Some(ids)) => Some(InUse::select(ids)?),
+                (None, None) => None,
+            };
+            Ok(match scope {
                 Some(catalog) => catalog.rules(specs),
                 None => specs,
             })
@@ -83,6 +106,7 @@ impl CheckArgs {
             .baseline
             .iter()
             .chain(&self.write_baseline)
+            .chain(&renovate_file)
             .map(PathBuf::as_path)
             .collect();
         let mut report = session.scan(&rules_for, Mode::Check, &own)?;
@@ -108,7 +132,7 @@ impl CheckArgs {
         }
         session.render(&report, false, GroupBy::default(), out)?;
         Ok(match &catalog {
-            Some(catalog) => catalog.exit_status(&report, self.catalog_fail_on),
+            Some(catalog) => catalog.exit_status(&report, fail_on),
             None => ExitStatus::of(&report, true),
         })
     }

@@ -66,6 +66,15 @@ enum Sub {
 impl Cli {
     /// Runs the command, writing its report to `out`.
     pub(crate) fn run(self, out: &mut dyn Write) -> Result<ExitStatus, Error> {
+        let format = match &self.command {
+            Sub::Rename(args) => Some(args.common.format),
+            Sub::Check(args) => Some(args.common.format),
+            Sub::Verify(args) => Some(args.common.format),
+            _ => None,
+        };
+        if format == Some(FormatArg::Images) {
+            return Err(Usage::ImagesIsForList.into());
+        }
         match self.command {
             Sub::Rename(args) => args.run(out),
             Sub::Check(args) => args.run(out),
@@ -162,13 +171,19 @@ pub(crate) enum Usage {
     Ambiguous(String, String),
     #[error("`{0}` is a path, and paths go last: reimage rename {1} {2} {0}")]
     PathsGoLast(String, String, String),
+    #[error(
+        "--format images applies to `reimage list` only: reimage list --format images [PATH]..."
+    )]
+    ImagesIsForList,
+    #[error("--tags and --set-tag apply to FROM TO on the command line; in reimage.toml write `tags = \"…\"` or `set-tag = true` in the [[rename]] rule")]
+    ConditionNeedsRule,
     #[error("--save needs FROM and TO on the command line")]
     SaveNeedsRule,
     #[error("{}: no such config file", .0.display())]
     NoSuchConfig(PathBuf),
     #[error(transparent)]
     Catalog(#[from] reimage::catalog::UnknownEntry),
-    #[error("no Renovate configuration here (renovate.json, .github/renovate.json, .renovaterc…); give --from-renovate=FILE")]
+    #[error("no Renovate configuration here (renovate.json, renovate.json5, .github/renovate.json, .renovaterc…); give --from-renovate=FILE")]
     NoRenovateConfig,
     #[error("this reimage was built without the `verify` feature: it cannot ask registries")]
     #[cfg_attr(feature = "verify", allow(dead_code))]
@@ -250,6 +265,9 @@ enum FormatArg {
     Github,
     Markdown,
     Diff,
+    // `list` only: each distinct image once, fully qualified, for a mirror job. (No doc
+    // comment: one would turn every command's help into the long form.)
+    Images,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -447,6 +465,7 @@ impl Session {
             (_, FormatArg::Sarif) => Format::Sarif,
             (_, FormatArg::Github) => Format::Github,
             (_, FormatArg::Markdown) => Format::Markdown,
+            (_, FormatArg::Images) => Format::Images,
             (_, FormatArg::Human) => Format::Human,
         };
         let color = match self.common.color {

@@ -18,10 +18,12 @@ or a prefix ending in / (k8s.gcr.io/, docker.io/bitnami/, docker.io/).
 
 Examples:
   reimage rename ghcr.io/gdtiti/grok2api ghcr.io/gdtiti/grok2api-api          # preview
-  reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra ~/src/charts      # apply
+  reimage rename k8s.gcr.io/ registry.k8s.io/ -w ~/src/infra ~/src/charts     # apply
   reimage rename docker.io/bitnami/ docker.io/bitnamilegacy/ --diff | git apply
+  reimage rename bitnami/redis bitnamilegacy/redis --tags '<7.4'              # some tags only
+  reimage rename nginx nginx:1.27 --set-tag                                   # one tag everywhere
   reimage rename nginx caddy - --stdin-filename Dockerfile < Dockerfile       # stdin to stdout
-  reimage rename nginx:1.25 nginx:1.27 -i                                      # ask for each change";
+  reimage rename nginx:1.25 nginx:1.27 -i                                     # ask for each change";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct RenameArgs {
@@ -32,7 +34,7 @@ pub(crate) struct RenameArgs {
     #[arg(last = true, value_name = "FROM TO [PATH]")]
     after_dashes: Vec<OsString>,
     #[command(flatten)]
-    common: Common,
+    pub(super) common: Common,
     /// Append FROM TO as a [[rename]] rule to reimage.toml (keeps its comments).
     #[arg(long, help_heading = "Rules")]
     save: bool,
@@ -43,6 +45,13 @@ pub(crate) struct RenameArgs {
     /// Import the replacement rules of a Renovate configuration (FILE, or the one found here).
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, help_heading = "Rules")]
     from_renovate: Option<Option<PathBuf>>,
+    /// Rename only references whose tag is in WINDOW (`>=2.0.0`, `>=v0.43.0 <1`); no tag or a
+    /// tag that is not a version is reported for review.
+    #[arg(long, value_name = "WINDOW", help_heading = "Rules")]
+    tags: Option<String>,
+    /// Put TO's tag on every reference FROM matches, whatever its tag; digests are dropped.
+    #[arg(long, help_heading = "Rules")]
+    set_tag: bool,
     /// Print a unified diff (same as --format diff).
     #[arg(long, help_heading = "Output")]
     diff: bool,
@@ -73,15 +82,25 @@ impl RenameArgs {
         args.extend(self.after_dashes);
         let explicit_config = self.common.config.is_some();
         let configured = |path: &Path| explicit_config || config::discover(path).is_some();
-        let (rule, paths) = split_rename_args(args, dashes, &configured)?;
+        let (mut rule, paths) = split_rename_args(args, dashes, &configured)?;
         if self.save && rule.is_none() {
             return Err(Usage::SaveNeedsRule.into());
+        }
+        match &mut rule {
+            Some(rule) => {
+                rule.tags = self.tags.clone();
+                rule.set_tag = self.set_tag;
+            }
+            None if self.tags.is_some() || self.set_tag => {
+                return Err(Usage::ConditionNeedsRule.into())
+            }
+            None => {}
         }
         let session = Session::new(self.common, &paths)?;
         let catalog = (!self.catalog.is_empty())
             .then(|| InUse::select(&self.catalog))
             .transpose()?;
-        let renovate = renovate_rules(self.from_renovate.as_ref())?;
+        let (renovate, renovate_file) = renovate_rules(self.from_renovate.as_ref())?;
         let rules_for = |file: &FileConfig| {
             let mut specs: Vec<RuleSpec> = rule.iter().cloned().collect();
             specs.extend(renovate.iter().cloned());
@@ -104,7 +123,11 @@ impl RenameArgs {
             }
             None => None,
         };
-        let own: Vec<&Path> = saved.iter().map(PathBuf::as_path).collect();
+        let own: Vec<&Path> = saved
+            .iter()
+            .chain(&renovate_file)
+            .map(PathBuf::as_path)
+            .collect();
         let mut report = session.scan(&rules_for, Mode::Rename { write: false }, &own)?;
         if let Some(catalog) = &catalog {
             catalog.apply(&mut report);
@@ -181,7 +204,7 @@ fn save(session: &Session, rule: &RuleSpec) -> Result<PathBuf, Error> {
         .first()
         .cloned()
         .unwrap_or_else(|| PathBuf::from(config::CONFIG_NAMES[0]));
-    config::save_rule(&target, &rule.from, rule.to.as_deref().unwrap_or_default())?;
+    config::save_rule(&target, rule)?;
     eprintln!("reimage: saved `{rule}` to {}", target.display());
     Ok(target)
 }

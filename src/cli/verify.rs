@@ -64,7 +64,7 @@ pub(crate) struct VerifyArgs {
     /// Paths to search (default: .).
     paths: Vec<PathBuf>,
     #[command(flatten)]
-    common: Common,
+    pub(super) common: Common,
     /// Ask HOST[:PORT] over plain HTTP (loopback hosts always are). Repeatable.
     #[arg(long, value_name = "HOST", help_heading = "Registries")]
     insecure_registry: Vec<String>,

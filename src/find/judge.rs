@@ -52,6 +52,10 @@ impl Judge<'_> {
         {
             let in_image_field = site.is_some_and(|s| s.confidence != Confidence::Review);
             let outcome = match (in_image_field, to) {
+                // A bare registry has no tag for the rule's condition to test.
+                (true, _) if self.matcher.rules.has_tag_condition(rule) => {
+                    Outcome::Review(ReviewReason::TagUnknown)
+                }
                 (true, Some(to)) => Outcome::Rewrite {
                     edits: vec![self.edit(span.clone(), to.clone())],
                     new: to,
@@ -66,9 +70,11 @@ impl Judge<'_> {
         }
         if !self.matcher.inventory && self.matcher.matches_lowercased(written) {
             let lower = written.to_ascii_lowercase();
-            let rule = match self.matcher.rules.verdict(&ImageRef::parse(&lower).ok()?)? {
-                Verdict::Rewrite { rule, .. } | Verdict::Denied { rule } => rule,
-            };
+            let rule = self
+                .matcher
+                .rules
+                .verdict(&ImageRef::parse(&lower).ok()?)?
+                .rule();
             let outcome = Outcome::Review(ReviewReason::Uppercase);
             return Some(self.finding(span, written, confidence, outcome, Some(rule), None));
         }
@@ -126,10 +132,13 @@ impl Judge<'_> {
                 && !weak_place
                 && !opaque
                 && !file_path;
-            return if listed {
-                found(Outcome::Inventory, None)
-            } else {
-                None
+            // `golang:${GO_VERSION}-bookworm`: the name is literal, the tag is not — listed, but
+            // not a reference to mirror or ask a registry for.
+            let open_tag = matches!(self.text.get(span.end), Some(b':' | b'@'));
+            return match (listed, open_tag) {
+                (false, _) => None,
+                (true, true) => found(Outcome::Review(ReviewReason::TemplatedTag), None),
+                (true, false) => found(Outcome::Inventory, None),
             };
         }
         let repository = reference.repository();
@@ -175,7 +184,7 @@ impl Judge<'_> {
             .or(file_path.then_some(ReviewReason::FilePath));
         if let Some(why) = why {
             let rule = match &verdict {
-                Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(*rule),
+                Some(verdict) => Some(verdict.rule()),
                 None => self.matcher.rules.path_only(&reference),
             }?;
             return found(Outcome::Review(why), Some(rule));
@@ -183,6 +192,13 @@ impl Judge<'_> {
         match verdict {
             // A short Docker Hub name is an image only where the place says so.
             Some(_) if site.is_none() && !reference.has_written_domain() => None,
+            Some(Verdict::Rewrite { rule, .. })
+                if self.kind == FileKind::Kustomize && self.matcher.rules.sets_tag(rule) =>
+            {
+                // `images: [{name: nginx, newTag: …}]`: a tag written into `name:` or `newName:`
+                // would break the entry.
+                found(Outcome::Review(ReviewReason::KustomizeTag), Some(rule))
+            }
             Some(Verdict::Rewrite {
                 rule,
                 span: part,
@@ -199,6 +215,9 @@ impl Judge<'_> {
                 )
             }
             Some(Verdict::Denied { rule }) => found(Outcome::Stale, Some(rule)),
+            Some(Verdict::TagUnknown { rule }) => {
+                found(Outcome::Review(ReviewReason::TagUnknown), Some(rule))
+            }
             None => {
                 let rule = self.matcher.rules.path_only(&reference)?;
                 found(Outcome::Review(ReviewReason::PathOnly), Some(rule))
@@ -277,7 +296,11 @@ impl Judge<'_> {
             ))
         };
         if self.matcher.inventory {
-            return found(Outcome::Inventory, None);
+            // The chart supplies the registry: listed, but not a name to mirror or ask for.
+            return match map.unknown_registry {
+                Some(why) => found(Outcome::Review(why), None),
+                None => found(Outcome::Inventory, None),
+            };
         }
         if let Some(why) = map.unknown_registry {
             return self
@@ -297,6 +320,15 @@ impl Judge<'_> {
             }) => {
                 let new = spliced(&written, &part, &replacement);
                 let new_ref = ImageRef::parse(&new).ok()?;
+                if tag.is_none() && new_ref.tag().is_some() {
+                    // `--set-tag` on a map without a tag key: the chart supplies the tag.
+                    return found(Outcome::Review(ReviewReason::MapWithoutTag), Some(rule));
+                }
+                if digest.is_some() && new_ref.digest().is_none() {
+                    // `--set-tag` on a map that pins a digest: the digest key must go or change
+                    // with the tag, and which is for a human to say.
+                    return found(Outcome::Review(ReviewReason::DigestInMap), Some(rule));
+                }
                 let edits: Vec<Edit> = split_edits(map, registry.is_some(), &new_ref)
                     .into_iter()
                     .map(|(range, text)| self.edit(range, text))
@@ -307,6 +339,9 @@ impl Judge<'_> {
                 found(Outcome::Rewrite { new, edits }, Some(rule))
             }
             Some(Verdict::Denied { rule }) => found(Outcome::Stale, Some(rule)),
+            Some(Verdict::TagUnknown { rule }) => {
+                found(Outcome::Review(ReviewReason::TagUnknown), Some(rule))
+            }
             None if registry.is_none() => {
                 let rule = self.matcher.rules.path_only(&reference)?;
                 found(
@@ -321,7 +356,7 @@ impl Judge<'_> {
     /// The rule that matches `reference` or, failing that, its path alone.
     fn rule_with_a_say(&self, reference: &ImageRef<'_>) -> Option<usize> {
         match self.matcher.rules.verdict(reference) {
-            Some(Verdict::Rewrite { rule, .. } | Verdict::Denied { rule }) => Some(rule),
+            Some(verdict) => Some(verdict.rule()),
             None => self.matcher.rules.path_only(reference),
         }
     }

@@ -182,6 +182,12 @@ pub(crate) fn summary_line(report: &Report, s: &Summary) -> String {
             plural(s.digests_carried, "digest")
         ));
     }
+    if s.digests_dropped > 0 {
+        line.push_str(&format!(
+            "; {} dropped (the new tag names another manifest)",
+            plural(s.digests_dropped, "digest")
+        ));
+    }
     if s.missing_target > 0 {
         line.push_str(&format!("; {}", missing_text(s)));
     }
@@ -293,14 +299,10 @@ fn render_inventory(
             plural(entry.places.len(), "reference")
         )?;
         if !style.quiet {
-            for (path, line, column, context, missing) in &entry.places {
+            for (path, line, column, context, note) in &entry.places {
                 write!(out, "  {}:{line}:{column}  [{context}]", display_path(path))?;
-                match missing {
-                    Some(note) => writeln!(
-                        out,
-                        "  {}",
-                        style.paint(OLD, &format_args!("missing-target: {note}"))
-                    )?,
+                match note {
+                    Some(note) => writeln!(out, "  {}", style.paint(OLD, note))?,
                     None => writeln!(out)?,
                 }
             }
@@ -322,7 +324,7 @@ fn render_inventory(
     write!(
         out,
         "{groups} in {} across {}",
-        plural(s.inventory + s.missing_target, "reference"),
+        plural(s.inventory + s.missing_target + s.review, "reference"),
         plural(report.files.len(), "file")
     )?;
     if s.missing_target > 0 {

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{display_path, Mode, Report};
+use super::{display_path, inventory, mirror_reference, GroupBy, Mode, Report};
 use crate::finding::MissingReason;
 
 /// The schema version of the JSON document.
@@ -22,6 +22,22 @@ struct Document<'a> {
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError>,
     warnings: Vec<JsonError>,
+    /// `list` only: the inventory grouped as `--group-by` asks, each group with its distinct
+    /// fully qualified references (the mirror list's lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    images: Option<Vec<JsonImage>>,
+}
+
+#[derive(Serialize)]
+struct JsonImage {
+    /// The repository (`docker.io/library/nginx`), or the registry with `--group-by registry`.
+    name: String,
+    /// Distinct references as `list --format images` prints them, sorted.
+    references: Vec<String>,
+    /// How many places refer to the group.
+    places: usize,
+    /// Places not in `references`: a split map whose registry the chart supplies.
+    excluded: usize,
 }
 
 #[derive(Serialize)]
@@ -101,7 +117,7 @@ struct JsonError {
     message: String,
 }
 
-pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, group_by: GroupBy, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     let doc = Document {
         version: VERSION,
@@ -172,9 +188,50 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .collect(),
         errors: report.errors.iter().map(json_error).collect(),
         warnings: report.warnings.iter().map(json_error).collect(),
+        images: (report.mode == Mode::List).then(|| images(report, group_by)),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// The inventory's groups with the mirror references of each.
+fn images(report: &Report, group_by: GroupBy) -> Vec<JsonImage> {
+    let mut groups: BTreeMap<String, JsonImage> = inventory(report, group_by)
+        .into_iter()
+        .map(|(name, entry)| {
+            let image = JsonImage {
+                name: name.clone(),
+                references: Vec::new(),
+                places: entry.places.len(),
+                excluded: 0,
+            };
+            (name, image)
+        })
+        .collect();
+    for (_, f) in report.findings() {
+        let Some(repo) = f.repository.as_deref() else {
+            continue;
+        };
+        let key = match group_by {
+            GroupBy::Repository => repo,
+            GroupBy::Registry => repo.split_once('/').map_or("", |(d, _)| d),
+        };
+        let Some(group) = groups.get_mut(key) else {
+            continue;
+        };
+        match mirror_reference(f) {
+            Some(reference) => group.references.push(reference),
+            None => group.excluded += 1,
+        }
+    }
+    groups
+        .into_values()
+        .map(|mut g| {
+            g.references.sort();
+            g.references.dedup();
+            g
+        })
+        .collect()
 }
 
 fn is_zero(n: &usize) -> bool {

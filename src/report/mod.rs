@@ -5,6 +5,7 @@
 mod diff;
 mod github;
 mod human;
+mod images;
 mod json;
 mod markdown;
 mod sarif;
@@ -19,6 +20,7 @@ use crate::plan::FilePlan;
 pub use crate::problem::FileError;
 
 pub use human::Style;
+pub use images::{mirror_reference, MirrorList};
 
 /// Which command produced the report; it decides wording and exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +44,8 @@ pub enum Format {
     Github,
     Markdown,
     Diff,
+    /// `list` only: the mirror list, one fully qualified reference per line.
+    Images,
 }
 
 /// How `list` groups its inventory.
@@ -90,6 +94,8 @@ pub struct Summary {
     /// Rewrite and stale findings per context label.
     pub by_context: BTreeMap<&'static str, usize>,
     pub digests_carried: usize,
+    /// Rewrites that dropped the digest (`--set-tag`: the new tag names another manifest).
+    pub digests_dropped: usize,
 }
 
 impl Report {
@@ -128,8 +134,15 @@ impl Report {
                 if matches!(action, Action::Rewrite | Action::Stale) {
                     counted = true;
                     *s.by_context.entry(f.context.label()).or_default() += 1;
-                    s.digests_carried +=
-                        usize::from(action == Action::Rewrite && f.digest.is_some());
+                    if let (Action::Rewrite, Some(d), Some(new)) =
+                        (action, f.digest.as_deref(), f.new_reference())
+                    {
+                        if new.contains(d) {
+                            s.digests_carried += 1;
+                        } else {
+                            s.digests_dropped += 1;
+                        }
+                    }
                 }
             }
             s.files += usize::from(counted);
@@ -204,11 +217,12 @@ impl Report {
     ) -> io::Result<()> {
         match format {
             Format::Human => human::render(self, style, group_by, out),
-            Format::Json => json::render(self, out),
+            Format::Json => json::render(self, group_by, out),
             Format::Sarif => sarif::render(self, out),
             Format::Github => github::render(self, out),
             Format::Markdown => markdown::render(self, group_by, out),
             Format::Diff => diff::render(self, None, out),
+            Format::Images => self.mirror_list().render(out),
         }
     }
 
@@ -252,7 +266,11 @@ pub(crate) fn inventory(report: &Report, group_by: GroupBy) -> BTreeMap<String, 
             f.line,
             f.column,
             f.context.label(),
-            f.missing().and_then(|_| f.note()),
+            match f.action() {
+                Action::MissingTarget => f.note().map(|n| format!("missing-target: {n}")),
+                Action::Review => f.note().map(|n| format!("review: {n}")),
+                _ => None,
+            },
         ));
     }
     images
@@ -263,6 +281,7 @@ pub(crate) fn inventory(report: &Report, group_by: GroupBy) -> BTreeMap<String, 
 pub(crate) struct InventoryEntry {
     /// Tags (or, grouped by registry, repositories) seen.
     pub(crate) tags: std::collections::BTreeSet<String>,
-    /// Path, line, column, context, and the note of a missing target (`list --verify`).
+    /// Path, line, column, context, and what to say of it: a missing target (`list --verify`),
+    /// or why it needs review (a split map whose registry the chart supplies).
     pub(crate) places: Vec<(PathBuf, usize, usize, &'static str, Option<String>)>,
 }

@@ -12,8 +12,11 @@ use crate::finding::RuleInfo;
 use crate::image_ref::{ImageRef, HUB, OFFICIAL_NAMESPACE, OFFICIAL_REPO_PREFIX};
 
 mod parse;
+mod tags;
 
 use parse::{changes_nothing, parse_pattern, parse_target, prefix_text};
+use tags::{condition, Condition, Fit};
+pub use tags::{TagWindow, TagWindowError};
 
 /// A rule as the user wrote it: `from` and, for a rename, `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +27,13 @@ pub struct RuleSpec {
     pub origin: String,
     /// Why the image moved (`reason` of a `[[rename]]` rule), carried into every finding.
     pub reason: Option<String>,
+    /// Only references whose tag is in this window (`>=2.0.0`, loosely read) match.
+    pub tags: Option<String>,
+    /// Only references with exactly this tag match.
+    pub tag: Option<String>,
+    /// `to` has a tag that replaces every matched reference's tag (`--set-tag`); digests are
+    /// dropped, since the new tag names another manifest.
+    pub set_tag: bool,
 }
 
 impl RuleSpec {
@@ -38,6 +48,9 @@ impl RuleSpec {
             to: Some(to.into()),
             origin: origin.into(),
             reason: None,
+            tags: None,
+            tag: None,
+            set_tag: false,
         }
     }
 
@@ -48,6 +61,9 @@ impl RuleSpec {
             to: None,
             origin: origin.into(),
             reason: None,
+            tags: None,
+            tag: None,
+            set_tag: false,
         }
     }
 }
@@ -86,6 +102,7 @@ struct Rule {
     spec: RuleSpec,
     pattern: Pattern,
     target: Option<Target>,
+    condition: Option<Condition>,
 }
 
 /// The outcome of matching one parsed reference.
@@ -99,6 +116,20 @@ pub(crate) enum Verdict {
     },
     /// A deny rule matched: stale, with nothing to rewrite to.
     Denied { rule: usize },
+    /// A rule with a tag condition matched the name, but the reference has no tag or one that
+    /// is not a version: a human must look.
+    TagUnknown { rule: usize },
+}
+
+impl Verdict {
+    /// The rule that decided.
+    pub(crate) fn rule(&self) -> usize {
+        match self {
+            Verdict::Rewrite { rule, .. }
+            | Verdict::Denied { rule }
+            | Verdict::TagUnknown { rule } => *rule,
+        }
+    }
 }
 
 /// What a prefix rule says about a registry or prefix setting.
@@ -115,7 +146,8 @@ pub(crate) enum SettingVerdict {
 pub struct RuleSet {
     rules: Vec<Rule>,
     by_repo: HashMap<String, Vec<usize>>,
-    by_prefix: HashMap<(String, String), usize>,
+    /// Prefix rules by (domain, path); more than one only when each has its own tag condition.
+    by_prefix: HashMap<(String, String), Vec<usize>>,
     by_path: HashMap<String, usize>,
     /// Prefix rules by their prefix as written without the slash (`k8s.gcr.io`).
     by_bare_prefix: HashMap<String, usize>,
@@ -144,7 +176,7 @@ impl RuleSet {
 
     fn insert(&mut self, rule: Rule, errors: &mut Vec<RuleError>) {
         let index = self.rules.len();
-        if let Some(other) = self.same_pattern(&rule.pattern) {
+        if let Some(other) = self.same_pattern(&rule) {
             errors.push(rule.error(format!(
                 "`{}` is already a rule ({}); keep one of them",
                 other.spec.from, other.spec.origin
@@ -161,29 +193,32 @@ impl RuleSet {
                 }
             }
             Pattern::Prefix { domain, path } => {
-                self.by_prefix.insert((domain.clone(), path.clone()), index);
+                self.by_prefix
+                    .entry((domain.clone(), path.clone()))
+                    .or_default()
+                    .push(index);
                 self.by_bare_prefix
-                    .insert(prefix_text(&rule.spec.from).to_owned(), index);
+                    .entry(prefix_text(&rule.spec.from).to_owned())
+                    .or_insert(index);
             }
         }
         self.rules.push(rule);
     }
 
-    /// The rule already in the set with this pattern, found through the indexes (a vendor
-    /// migration can have hundreds of rules; comparing every pair was quadratic).
-    fn same_pattern(&self, pattern: &Pattern) -> Option<&Rule> {
-        let index = match pattern {
-            Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => self
-                .by_repo
-                .get(repo)?
-                .iter()
-                .copied()
-                .find(|&i| &self.rules[i].pattern == pattern)?,
-            Pattern::Prefix { domain, path } => {
-                *self.by_prefix.get(&(domain.clone(), path.clone()))?
-            }
-        };
-        Some(&self.rules[index])
+    /// The rule already in the set with this pattern that `rule` would compete with, found
+    /// through the indexes (a vendor migration can have hundreds of rules; comparing every pair
+    /// was quadratic). Rules with the same pattern and different tag conditions coexist.
+    fn same_pattern(&self, rule: &Rule) -> Option<&Rule> {
+        let candidates = match &rule.pattern {
+            Pattern::Repository { repo } | Pattern::Tagged { repo, .. } => self.by_repo.get(repo),
+            Pattern::Prefix { domain, path } => self.by_prefix.get(&(domain.clone(), path.clone())),
+        }?;
+        candidates.iter().map(|&i| &self.rules[i]).find(|other| {
+            other.pattern == rule.pattern
+                && (other.condition.is_none()
+                    || rule.condition.is_none()
+                    || other.condition == rule.condition)
+        })
     }
 
     /// Rejects a rule whose result another rule would rename again: runs must be idempotent.
@@ -229,6 +264,8 @@ impl RuleSet {
     }
 
     /// The most specific rule that matches `reference`: tag, then repository, then longest prefix.
+    /// A rule whose tag condition the reference's tag is outside of gives way to the next; one
+    /// that cannot tell (no tag, `latest` against a version window) makes the verdict a review.
     pub(crate) fn verdict(&self, reference: &ImageRef<'_>) -> Option<Verdict> {
         self.verdict_for(reference, &reference.repository_text())
     }
@@ -236,36 +273,57 @@ impl RuleSet {
     /// [`RuleSet::verdict`] when the caller already has the normalized repository.
     pub(crate) fn verdict_for(&self, reference: &ImageRef<'_>, repo: &str) -> Option<Verdict> {
         let candidates = self.by_repo.get(repo).map(Vec::as_slice).unwrap_or(&[]);
-        let tagged = candidates.iter().copied().find(|&i| {
+        let tagged = candidates.iter().copied().filter(|&i| {
             matches!(&self.rules[i].pattern, Pattern::Tagged { tag, .. } if Some(tag.as_str()) == reference.tag())
         });
         let exact = candidates
             .iter()
             .copied()
-            .find(|&i| matches!(self.rules[i].pattern, Pattern::Repository { .. }));
-        let index = tagged.or(exact).or_else(|| self.prefix_match(reference))?;
-        Some(self.rules[index].verdict(index, reference))
+            .filter(|&i| matches!(self.rules[i].pattern, Pattern::Repository { .. }));
+        let mut ordered = tagged.chain(exact).chain(self.prefix_matches(reference));
+        ordered.find_map(|index| {
+            let rule = &self.rules[index];
+            match rule.condition.as_ref().map(|c| c.fit(reference.tag())) {
+                Some(Fit::Outside) => None,
+                Some(Fit::Unknown) => Some(Some(Verdict::TagUnknown { rule: index })),
+                // A set-tag rule leaves a reference that already has its name and tag alone.
+                None | Some(Fit::Inside) if rule.already_set(reference) => Some(None),
+                None | Some(Fit::Inside) => Some(Some(rule.verdict(index, reference))),
+            }
+        })?
     }
 
-    fn prefix_match(&self, reference: &ImageRef<'_>) -> Option<usize> {
-        if self.by_prefix.is_empty() {
-            return None;
-        }
-        let domain = reference.domain().to_owned();
-        let path = reference.path();
-        let mut end = path.len();
-        loop {
-            if let Some(&i) = self
-                .by_prefix
-                .get(&(domain.clone(), path[..end].to_owned()))
-            {
-                return Some(i);
+    /// Prefix rules matching `reference`, longest prefix first.
+    fn prefix_matches<'s>(&'s self, reference: &ImageRef<'_>) -> impl Iterator<Item = usize> + 's {
+        let mut found = Vec::new();
+        if !self.by_prefix.is_empty() {
+            let domain = reference.domain().to_owned();
+            let path = reference.path();
+            let mut end = path.len();
+            loop {
+                if let Some(rules) = self
+                    .by_prefix
+                    .get(&(domain.clone(), path[..end].to_owned()))
+                {
+                    found.extend(rules.iter().copied());
+                }
+                if end == 0 {
+                    break;
+                }
+                end = path[..end].rfind('/').unwrap_or(0);
             }
-            if end == 0 {
-                return None;
-            }
-            end = path[..end].rfind('/').unwrap_or(0);
         }
+        found.into_iter()
+    }
+
+    /// Whether rule `index` applies to some tags only (`tags`, `tag`).
+    pub(crate) fn has_tag_condition(&self, index: usize) -> bool {
+        self.rules.get(index).is_some_and(|r| r.condition.is_some())
+    }
+
+    /// Whether rule `index` puts its tag on every reference (`--set-tag`).
+    pub(crate) fn sets_tag(&self, index: usize) -> bool {
+        self.rules.get(index).is_some_and(|r| r.spec.set_tag)
     }
 
     /// Whether rule `index` selects whole registries or namespaces (`docker.io/`,
@@ -330,7 +388,9 @@ impl RuleSet {
             return None;
         }
         if let Some((rule, to)) = self.bare_prefix(value) {
-            return Some(SettingVerdict::Moves { rule, to });
+            if self.rules[rule].condition.is_none() {
+                return Some(SettingVerdict::Moves { rule, to });
+            }
         }
         let (domain, path) = value.split_once('/').unwrap_or((value, ""));
         if domain.contains('/') || !domain.contains(['.', ':']) && domain != "localhost" {
@@ -338,11 +398,22 @@ impl RuleSet {
         }
         let domain = crate::image_ref::normalize_domain(domain);
         let mut narrower = None;
-        for ((rule_domain, rule_path), &index) in &self.by_prefix {
+        for ((rule_domain, rule_path), indices) in &self.by_prefix {
             if rule_domain != domain {
                 continue;
             }
+            let Some(&first) = indices.iter().min() else {
+                continue;
+            };
             if *rule_path == path {
+                // A setting has no tag: only a rule without a tag condition moves it whole.
+                let Some(&index) = indices
+                    .iter()
+                    .filter(|&&i| self.rules[i].condition.is_none())
+                    .min()
+                else {
+                    return Some(SettingVerdict::MovesPart { rule: first });
+                };
                 let to = match &self.rules[index].target {
                     Some(Target::Prefix { base }) => Some(base.clone()),
                     _ => None,
@@ -354,7 +425,7 @@ impl RuleSet {
                     .strip_prefix(path)
                     .is_some_and(|rest| rest.starts_with('/'));
             if under {
-                narrower = Some(narrower.map_or(index, |i: usize| i.min(index)));
+                narrower = Some(narrower.map_or(first, |i: usize| i.min(first)));
             }
         }
         narrower.map(|rule| SettingVerdict::MovesPart { rule })
@@ -390,10 +461,18 @@ impl RuleSet {
 impl Rule {
     fn new(spec: RuleSpec) -> Result<Self, RuleError> {
         let pattern = parse_pattern(&spec.from).map_err(|p| error_for(&spec, p))?;
+        let condition = condition(&spec, &pattern).map_err(|p| error_for(&spec, p))?;
+        let retags = spec.set_tag || matches!(condition, Some(Condition::Exact(_)));
         let target = match &spec.to {
             None => None,
-            Some(to) => Some(parse_target(&pattern, to).map_err(|p| error_for(&spec, p))?),
+            Some(to) => Some(parse_target(&pattern, to, retags).map_err(|p| error_for(&spec, p))?),
         };
+        if spec.set_tag && !matches!(target, Some(Target::Name { tag: Some(_), .. })) {
+            return Err(error_for(
+                &spec,
+                "--set-tag needs a tag in `to` (`nginx:1.27`), and `from` a repository".to_owned(),
+            ));
+        }
         if let Some(target) = &target {
             if let Some(problem) = changes_nothing(&pattern, target) {
                 return Err(error_for(&spec, problem));
@@ -403,7 +482,22 @@ impl Rule {
             spec,
             pattern,
             target,
+            condition,
         })
+    }
+
+    /// Whether a set-tag rule's result is already there: the target's repository and tag.
+    fn already_set(&self, reference: &ImageRef<'_>) -> bool {
+        match &self.target {
+            Some(Target::Name {
+                name,
+                tag: Some(tag),
+            }) if self.spec.set_tag => {
+                reference.tag() == Some(tag.as_str())
+                    && parse::normalized(name) == reference.repository()
+            }
+            _ => false,
+        }
     }
 
     fn error(&self, problem: String) -> RuleError {
@@ -415,6 +509,22 @@ impl Rule {
             return Verdict::Denied { rule: index };
         };
         let (span, replacement) = match (target, &self.pattern) {
+            (
+                Target::Name {
+                    name,
+                    tag: Some(tag),
+                },
+                _,
+            ) if self.spec.set_tag => {
+                // The new tag names another manifest: a digest would contradict it. The same
+                // image keeps its name as written; only the tag (and digest) change.
+                let end = reference.text().len();
+                if parse::normalized(name) == reference.repository() {
+                    (reference.name_span().end..end, format!(":{tag}"))
+                } else {
+                    (reference.name_span().start..end, format!("{name}:{tag}"))
+                }
+            }
             (
                 Target::Name {
                     name,
@@ -482,7 +592,7 @@ impl Rule {
 
 fn error_for(spec: &RuleSpec, problem: String) -> RuleError {
     let rule = match &spec.to {
-        Some(to) => format!("{} → {to}", spec.from),
+        Some(_) => spec.to_string(),
         None => spec.from.clone(),
     };
     RuleError {
@@ -495,273 +605,21 @@ fn error_for(spec: &RuleSpec, problem: String) -> RuleError {
 impl fmt::Display for RuleSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.to {
-            Some(to) => write!(f, "{} → {to}", self.from),
-            None => write!(f, "deny {}", self.from),
+            Some(to) => write!(f, "{} → {to}", self.from)?,
+            None => write!(f, "deny {}", self.from)?,
         }
+        if let Some(window) = &self.tags {
+            write!(f, " (tags {window})")?;
+        }
+        if let Some(tag) = &self.tag {
+            write!(f, " (tag {tag})")?;
+        }
+        if self.set_tag {
+            write!(f, " (set tag)")?;
+        }
+        Ok(())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(from: &str, to: &str) -> RuleSpec {
-        RuleSpec::rename(from, to, "test")
-    }
-
-    fn rules(pairs: &[(&str, &str)]) -> RuleSet {
-        RuleSet::new(pairs.iter().map(|(f, t)| spec(f, t)).collect()).unwrap()
-    }
-
-    /// Applies the verdict to `text` the way the planner splices it.
-    fn rename(set: &RuleSet, text: &str) -> Option<String> {
-        let reference = ImageRef::parse(text).ok()?;
-        match set.verdict(&reference)? {
-            Verdict::Rewrite {
-                span, replacement, ..
-            } => Some(format!(
-                "{}{replacement}{}",
-                &text[..span.start],
-                &text[span.end..]
-            )),
-            Verdict::Denied { .. } => None,
-        }
-    }
-
-    #[test]
-    fn repository_rule_keeps_tag_and_digest() {
-        let set = rules(&[("ghcr.io/gdtiti/grok2api", "ghcr.io/gdtiti/grok2api-api")]);
-        let digest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        assert_eq!(
-            rename(&set, "ghcr.io/gdtiti/grok2api:v1.0.0").unwrap(),
-            "ghcr.io/gdtiti/grok2api-api:v1.0.0"
-        );
-        assert_eq!(
-            rename(&set, &format!("ghcr.io/gdtiti/grok2api:main@{digest}")).unwrap(),
-            format!("ghcr.io/gdtiti/grok2api-api:main@{digest}")
-        );
-        assert_eq!(
-            rename(&set, "ghcr.io/gdtiti/grok2api").unwrap(),
-            "ghcr.io/gdtiti/grok2api-api"
-        );
-    }
-
-    #[test]
-    fn repository_rule_skips_siblings_and_other_owners() {
-        let set = rules(&[("ghcr.io/gdtiti/grok2api", "ghcr.io/gdtiti/grok2api-api")]);
-        for decoy in [
-            "ghcr.io/gdtiti/grok2api-api",
-            "ghcr.io/gdtiti/grok2api2",
-            "ghcr.io/gdtiti/grok2api/sub",
-            "xgdtiti/grok2api",
-            "ghcr.io/chenyme/grok2api",
-            "github.com/gdtiti/grok2api",
-            "docker.io/gdtiti/grok2api",
-        ] {
-            assert_eq!(rename(&set, decoy), None, "{decoy}");
-        }
-    }
-
-    #[test]
-    fn hub_names_match_however_spelled() {
-        let set = rules(&[("nginx", "ghcr.io/acme/nginx")]);
-        for written in [
-            "nginx",
-            "library/nginx",
-            "docker.io/nginx",
-            "docker.io/library/nginx",
-            "index.docker.io/library/nginx",
-        ] {
-            assert_eq!(
-                rename(&set, &format!("{written}:1.25")).unwrap(),
-                "ghcr.io/acme/nginx:1.25",
-                "{written}"
-            );
-        }
-        for other in [
-            "ghcr.io/x/nginx",
-            "ingress-nginx",
-            "nginx-slim",
-            "bitnami/nginx",
-        ] {
-            assert_eq!(rename(&set, other), None, "{other}");
-        }
-    }
-
-    #[test]
-    fn tagged_rule_matches_only_that_tag_and_replaces_it() {
-        let set = rules(&[("nginx:1.25", "nginx:1.27")]);
-        assert_eq!(rename(&set, "nginx:1.25").unwrap(), "nginx:1.27");
-        assert_eq!(
-            rename(&set, "docker.io/library/nginx:1.25").unwrap(),
-            "nginx:1.27"
-        );
-        assert_eq!(rename(&set, "nginx:1.26"), None);
-        assert_eq!(rename(&set, "nginx"), None);
-    }
-
-    #[test]
-    fn tagged_rule_wins_over_repository_rule() {
-        let set = rules(&[
-            ("nginx", "ghcr.io/a/nginx"),
-            ("nginx:1.25", "ghcr.io/b/nginx:1.25"),
-        ]);
-        assert_eq!(rename(&set, "nginx:1.25").unwrap(), "ghcr.io/b/nginx:1.25");
-        assert_eq!(rename(&set, "nginx:1.24").unwrap(), "ghcr.io/a/nginx:1.24");
-    }
-
-    #[test]
-    fn prefix_rule_moves_whole_components_only() {
-        let set = rules(&[("k8s.gcr.io/", "registry.k8s.io/")]);
-        assert_eq!(
-            rename(&set, "k8s.gcr.io/pause:3.9").unwrap(),
-            "registry.k8s.io/pause:3.9"
-        );
-        assert_eq!(
-            rename(&set, "k8s.gcr.io/ingress-nginx/controller:v1").unwrap(),
-            "registry.k8s.io/ingress-nginx/controller:v1"
-        );
-        assert_eq!(rename(&set, "xk8s.gcr.io/pause"), None);
-        assert_eq!(rename(&set, "k8s.gcr.io.evil.com/pause"), None);
-        assert_eq!(
-            set.bare_prefix("k8s.gcr.io"),
-            Some((0, Some("registry.k8s.io".into())))
-        );
-    }
-
-    #[test]
-    fn namespace_prefix_on_docker_hub() {
-        let set = rules(&[("docker.io/bitnami/*", "docker.io/bitnamilegacy/")]);
-        assert_eq!(
-            rename(&set, "bitnami/redis:7.2").unwrap(),
-            "docker.io/bitnamilegacy/redis:7.2"
-        );
-        assert_eq!(rename(&set, "bitnamix/redis"), None);
-        assert_eq!(rename(&set, "redis"), None);
-    }
-
-    #[test]
-    fn whole_registry_prefix_spells_out_library() {
-        let set = rules(&[("docker.io/", "mirror.gcr.io/")]);
-        assert_eq!(
-            rename(&set, "nginx:1.25").unwrap(),
-            "mirror.gcr.io/library/nginx:1.25"
-        );
-        assert_eq!(
-            rename(&set, "bitnami/redis").unwrap(),
-            "mirror.gcr.io/bitnami/redis"
-        );
-        assert_eq!(rename(&set, "ghcr.io/a/b"), None);
-        assert_eq!(set.needles(), None);
-    }
-
-    #[test]
-    fn namespace_value_equal_to_prefix_matches() {
-        let set = rules(&[("ghcr.io/old/", "ghcr.io/new/")]);
-        assert_eq!(rename(&set, "ghcr.io/old").unwrap(), "ghcr.io/new");
-        assert_eq!(
-            rename(&set, "ghcr.io/old/app:1").unwrap(),
-            "ghcr.io/new/app:1"
-        );
-    }
-
-    fn problem(from: &str, to: &str) -> String {
-        let errors = RuleSet::new(vec![spec(from, to)]).unwrap_err();
-        errors[0].problem.clone()
-    }
-
-    #[test]
-    fn bad_rules_say_what_to_write_instead() {
-        assert!(problem("ghcr.io/a/", "ghcr.io/a/legacy/").contains("matched by `from` again"));
-        assert!(problem("ghcr.io/Gdtiti/grok2api", "ghcr.io/x/y")
-            .contains("write `ghcr.io/gdtiti/grok2api`"));
-        assert!(problem("k8s.gcr.io", "registry.k8s.io").contains("write the prefix `k8s.gcr.io/`"));
-        assert!(problem("nginx", "nginx").contains("nothing would change"));
-        assert!(problem("nginx:1.25", "nginx").contains("write `nginx:NEWTAG`"));
-        assert!(
-            problem("nginx:1.25", "docker.io/library/nginx:1.25").contains("nothing would change")
-        );
-        assert!(problem("k8s.gcr.io/", "k8s.gcr.io/*").contains("nothing would change"));
-        assert!(problem("docker.io/", "index.docker.io/").contains("nothing would change"));
-        assert!(problem("ghcr.io/a/b", "ghcr.io/a/b").contains("nothing would change"));
-        // Changing only the tag is a change.
-        assert!(RuleSet::new(vec![spec("nginx:1.25", "nginx:1.27")]).is_ok());
-        assert!(problem("nginx", "ghcr.io/a/nginx:1").contains("tags are kept"));
-        assert!(problem("https://ghcr.io/a", "ghcr.io/b").contains("not an image reference"));
-        assert!(problem("nginx:*", "caddy").contains("every tag and digest; write `nginx`"));
-    }
-
-    #[test]
-    fn the_same_pattern_twice_is_rejected_with_the_first_rule_named() {
-        let mut first = spec("nginx", "ghcr.io/a/nginx");
-        first.origin = "reimage.toml:3".into();
-        let specs = vec![
-            first,
-            spec("ghcr.io/b/app", "ghcr.io/c/app"),
-            // Another spelling of the same repository.
-            spec("docker.io/library/nginx", "ghcr.io/b/nginx"),
-        ];
-        let errors = RuleSet::new(specs).unwrap_err();
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].rule, "docker.io/library/nginx → ghcr.io/b/nginx");
-        assert!(
-            errors[0]
-                .problem
-                .contains("`nginx` is already a rule (reimage.toml:3)"),
-            "{errors:?}"
-        );
-    }
-
-    #[test]
-    fn chained_rules_are_rejected() {
-        let errors =
-            RuleSet::new(vec![spec("a/one", "a/two"), spec("a/two", "a/three")]).unwrap_err();
-        assert!(
-            errors[0].problem.contains("renamed again by `a/two`"),
-            "{errors:?}"
-        );
-    }
-
-    #[test]
-    fn settings_equal_to_a_prefix_move_and_wider_ones_are_parts() {
-        let set = rules(&[
-            ("k8s.gcr.io/", "registry.k8s.io/"),
-            ("quay.io/prometheus/", "ghcr.io/acme/prometheus/"),
-            (
-                "gcr.io/google-samples/demo/",
-                "us-docker.pkg.dev/acme/demo/",
-            ),
-        ]);
-        let moves = |v: &str| match set.setting(v) {
-            Some(SettingVerdict::Moves { to, .. }) => to,
-            other => panic!("{v}: {other:?}"),
-        };
-        assert_eq!(moves("k8s.gcr.io").as_deref(), Some("registry.k8s.io"));
-        assert_eq!(moves("k8s.gcr.io/").as_deref(), Some("registry.k8s.io"));
-        assert_eq!(
-            moves("gcr.io/google-samples/demo/").as_deref(),
-            Some("us-docker.pkg.dev/acme/demo")
-        );
-        let part = |v: &str| matches!(set.setting(v), Some(SettingVerdict::MovesPart { .. }));
-        assert!(part("quay.io"));
-        assert!(part("gcr.io/google-samples"));
-        assert!(part("gcr.io"));
-        assert_eq!(set.setting("gcr.io/google"), None);
-        assert_eq!(set.setting("ghcr.io"), None);
-        assert_eq!(set.setting("~0.3.2"), None);
-        assert_eq!(set.setting("prometheus"), None);
-    }
-
-    #[test]
-    fn needles_are_the_text_every_spelling_contains() {
-        let set = rules(&[
-            ("ghcr.io/gdtiti/grok2api", "ghcr.io/gdtiti/grok2api-api"),
-            ("library/nginx", "ghcr.io/a/nginx"),
-            ("k8s.gcr.io/", "registry.k8s.io/"),
-        ]);
-        assert_eq!(
-            set.needles().unwrap(),
-            vec!["gdtiti/grok2api", "k8s.gcr.io", "nginx"]
-        );
-    }
-}
+mod tests;

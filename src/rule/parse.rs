@@ -36,7 +36,9 @@ pub(super) fn parse_pattern(from: &str) -> Result<Pattern, String> {
     })
 }
 
-pub(super) fn parse_target(pattern: &Pattern, to: &str) -> Result<Target, String> {
+/// `retags`: the rule may put a tag on references of any tag (`--set-tag`, or a `tag`
+/// condition).
+pub(super) fn parse_target(pattern: &Pattern, to: &str, retags: bool) -> Result<Target, String> {
     if let Pattern::Prefix { .. } = pattern {
         let base = strip_prefix_marker(to).unwrap_or(to);
         parse_prefix(base)?;
@@ -53,8 +55,8 @@ pub(super) fn parse_target(pattern: &Pattern, to: &str) -> Result<Target, String
     }
     let name = reference.text()[reference.name_span()].to_owned();
     match (pattern, reference.tag()) {
-        (Pattern::Repository { .. }, Some(_)) => Err(format!(
-            "`to` has a tag but `from` matches every tag; write `to` as `{name}` (tags are kept), or give `from` a tag"
+        (Pattern::Repository { .. }, Some(_)) if !retags => Err(format!(
+            "`to` has a tag but `from` matches every tag; write `to` as `{name}` (tags are kept), give `from` a tag, or add --set-tag (`set-tag = true` in reimage.toml) to put this tag on every reference"
         )),
         (_, tag) => Ok(Target::Name { name, tag: tag.map(str::to_owned) }),
     }

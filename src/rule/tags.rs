@@ -1,4 +1,6 @@
-//! Tag windows (`>=v0.42.0`, `>=2.0.0 <3.0.0`): which tags of a repository a move covers.
+//! Tag windows (`>=v0.42.0`, `>=2.0.0 <3.0.0`): which tags of a repository a move covers — a
+//! catalog entry's `tags`, and a `[[rename]]` rule's — and a rule's tag condition (a window or
+//! one exact tag) with what it says of a reference: inside, outside, or cannot tell.
 //!
 //! Tags are read loosely, the way images are tagged rather than the way semver is written: a
 //! leading `v`, one to three numeric parts, and a suffix that is a pre-release only when it
@@ -6,6 +8,8 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+
+use super::{Pattern, RuleSpec};
 
 /// A conjunction of comparisons, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +73,11 @@ impl TagWindow {
         })
     }
 
+    /// Whether `tag` reads as a version at all (`v2.3.0-debian-12-r4`, `1.29`; not `latest`).
+    pub fn is_version(tag: &str) -> bool {
+        Version::parse(tag).is_some()
+    }
+
     /// Whether `tag` is inside the window; a tag that is not a version (`latest`) never is.
     pub fn contains(&self, tag: &str) -> bool {
         let Some(version) = Version::parse(tag) else {
@@ -128,6 +137,64 @@ impl PartialOrd for Version {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
+}
+
+/// Which tags a rule takes (`tags`, `tag`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Condition {
+    Window(TagWindow),
+    Exact(String),
+}
+
+/// What a rule's tag condition says of a reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fit {
+    Inside,
+    Outside,
+    /// The reference has no tag, or one that is not a version: a human must look.
+    Unknown,
+}
+
+impl Condition {
+    pub(super) fn fit(&self, tag: Option<&str>) -> Fit {
+        let Some(tag) = tag else {
+            return Fit::Unknown;
+        };
+        match self {
+            Condition::Exact(want) if want == tag => Fit::Inside,
+            Condition::Exact(_) => Fit::Outside,
+            Condition::Window(w) if w.contains(tag) => Fit::Inside,
+            Condition::Window(_) if TagWindow::is_version(tag) => Fit::Outside,
+            Condition::Window(_) => Fit::Unknown,
+        }
+    }
+}
+
+/// The tag condition of a spec (`tags` or `tag`), checked against its pattern.
+pub(super) fn condition(spec: &RuleSpec, pattern: &Pattern) -> Result<Option<Condition>, String> {
+    let condition = match (&spec.tags, &spec.tag) {
+        (Some(_), Some(_)) => {
+            return Err("give `tags` (a window) or `tag` (one tag), not both".to_owned())
+        }
+        (Some(window), None) => Some(Condition::Window(
+            TagWindow::parse(window).map_err(|e| format!("tags: {e}"))?,
+        )),
+        (None, Some(tag)) if tag.is_empty() || tag.contains(['/', '@', ':', ' ']) => {
+            return Err(format!(
+                "tag `{tag}` is not a tag; write e.g. `1.25` or `v2.3.0`"
+            ))
+        }
+        (None, Some(tag)) => Some(Condition::Exact(tag.clone())),
+        (None, None) => None,
+    };
+    if condition.is_some() {
+        if let Pattern::Tagged { repo, .. } = pattern {
+            return Err(format!(
+                "`from` already names one tag; write `from = \"{repo}\"` with `tags`, or drop `tags`"
+            ));
+        }
+    }
+    Ok(condition)
 }
 
 #[cfg(test)]
