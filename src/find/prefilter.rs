@@ -34,7 +34,11 @@ pub(crate) struct SlashIndex {
 
 fn automaton(needles: &[String]) -> AhoCorasick {
     let many = needles.len() > AUTOMATON_MAX;
+    // Leftmost-longest: only leftmost semantics get the packed (Teddy) SIMD prefilter; standard
+    // semantics fall back to the automaton over every byte once there are a few dozen needles.
+    // Hits only say where a token to expand starts, so the longest at a place is as good.
     AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
         .kind(many.then_some(aho_corasick::AhoCorasickKind::DFA))
         .prefilter(!many)
         .build(needles)

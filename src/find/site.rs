@@ -38,9 +38,9 @@ pub(crate) enum Accepts {
     /// map's name is weaker evidence than a key's, so a short name counts only with a tag or a
     /// digest.
     Versioned,
-    /// The `image:` of a Compose service that has `build:`: a short name there is the name of
-    /// an image built locally, never pulled from Docker Hub, so only a rule naming that
-    /// repository renames it.
+    /// The `image:` of a Compose service that has `build:`, or Jenkins `docker.build('…')`: a
+    /// short name there is the name of an image built locally,
+    /// never pulled from Docker Hub, so only a rule naming that repository renames it.
     Built,
 }
 
@@ -118,6 +118,20 @@ impl Composite {
         let start = written().map(|s| s.start).min().unwrap_or_default();
         let end = written().map(|s| s.end).max().unwrap_or_default();
         start..end
+    }
+}
+
+#[cfg(test)]
+impl Composite {
+    /// The text of each part, registry to digest (`-` for none): what tests compare.
+    pub(crate) fn part_texts(&self, text: &str) -> Vec<String> {
+        [&self.registry, &self.repository, &self.tag, &self.digest]
+            .into_iter()
+            .map(|p| {
+                p.as_ref()
+                    .map_or("-".to_owned(), |p| text[p.span.clone()].to_owned())
+            })
+            .collect()
     }
 }
 

@@ -375,21 +375,15 @@ mod tests {
         scan(text, |_| false)
     }
 
-    fn parts(c: &Composite, text: &str) -> Vec<String> {
-        [&c.registry, &c.repository, &c.tag, &c.digest]
-            .into_iter()
-            .map(|p| {
-                p.as_ref()
-                    .map_or("-".to_owned(), |p| text[p.span.clone()].to_owned())
-            })
-            .collect()
-    }
-
     #[test]
     fn a_helm_docs_table_is_read_as_split_maps() {
         let text = "| Key | Type | Default | Description |\n|-----|------|---------|-------------|\n| affinity | object | `{}` |  |\n| controller.image.digest | string | `\"sha256:abc\"` |  |\n| controller.image.image | string | `\"ingress-nginx/controller\"` |  |\n| controller.image.registry | string | `\"k8s.gcr.io\"` |  |\n| controller.image.tag | string | `\"v1.3.1\"` |  |\n| image.repository | string | `\"k8s.gcr.io/pause\"` | The image |\n| image.tag | string | `\"\"` | Overrides appVersion |\n| kubectl.image | string | `\"bitnami/kubectl:1.29\"` |  |\n| global.imageRegistry | string | `\"k8s.gcr.io\"` |  |\n";
         let found = read(text);
-        let maps: Vec<_> = found.composites.iter().map(|c| parts(c, text)).collect();
+        let maps: Vec<_> = found
+            .composites
+            .iter()
+            .map(|c| c.part_texts(text))
+            .collect();
         assert_eq!(
             maps,
             [
@@ -423,7 +417,7 @@ mod tests {
         let why: Vec<_> = found
             .composites
             .iter()
-            .map(|c| (parts(c, text), c.unknown_registry))
+            .map(|c| (c.part_texts(text), c.unknown_registry))
             .collect();
         let review = Some(ReviewReason::MapWithoutRegistry);
         assert_eq!(
@@ -451,7 +445,7 @@ mod tests {
         let found = read(text);
         assert_eq!(found.composites.len(), 1);
         assert_eq!(
-            parts(&found.composites[0], text),
+            found.composites[0].part_texts(text),
             ["k8s.gcr.io", "pause", "-", "-"]
         );
         let registry = found.composites[0].registry.as_ref().unwrap();

@@ -424,7 +424,6 @@ fn classify_position(kind: FileKind, p: &Position<'_>, value: Option<&str>) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::find::site::Composite;
 
     fn sites(kind: FileKind, text: &str) -> Vec<String> {
         scan(kind, text)
@@ -504,16 +503,6 @@ mod tests {
         assert_eq!(found.sites[0].confidence, Confidence::Setting);
     }
 
-    fn parts(c: &Composite, text: &str) -> Vec<String> {
-        [&c.registry, &c.repository, &c.tag, &c.digest]
-            .into_iter()
-            .map(|p| {
-                p.as_ref()
-                    .map_or("-".to_owned(), |p| text[p.span.clone()].to_owned())
-            })
-            .collect()
-    }
-
     #[test]
     fn every_split_map_shape_is_one_composite_and_its_image_is_not_read_twice() {
         let text = "controller:\n  image:\n    registry: registry.k8s.io\n    image: ingress-nginx/controller\n    tag: v1.11.2\n    digest: sha256:abc\n    pullPolicy: IfNotPresent\n\
@@ -522,7 +511,11 @@ job:\n  image: {registry: quay.io, name: jetstack/cert-manager-ctl, sha: abc}\n\
 gitlab:\n  image:\n    name: python:3.12\n\
 mirror:\n  registry: docker.io\n  name: hub\n";
         let found = scan(FileKind::Helm, text).unwrap();
-        let maps: Vec<_> = found.composites.iter().map(|c| parts(c, text)).collect();
+        let maps: Vec<_> = found
+            .composites
+            .iter()
+            .map(|c| c.part_texts(text))
+            .collect();
         assert_eq!(
             maps,
             [
@@ -593,7 +586,7 @@ mirror:\n  registry: docker.io\n  name: hub\n";
             ]
         );
         assert_eq!(
-            parts(&found.composites[0], text),
+            found.composites[0].part_texts(text),
             ["docker.io", "bitnami/nginx", "-", "-"]
         );
     }
@@ -616,7 +609,7 @@ mirror:\n  registry: docker.io\n  name: hub\n";
         let maps: Vec<_> = found
             .composites
             .iter()
-            .map(|c| parts(c, kustomize))
+            .map(|c| c.part_texts(kustomize))
             .collect();
         assert_eq!(
             maps,
