@@ -349,6 +349,9 @@ pub struct RuleInfo {
     pub description: String,
     /// The `reason` of a `[[rename]]` rule.
     pub reason: Option<String>,
+    /// Its findings are reported but do not fail the run (a catalog entry less severe than
+    /// `--catalog-fail-on`): GitHub and SARIF show them as warnings.
+    pub advisory: bool,
 }
 
 /// One reference found in a file.

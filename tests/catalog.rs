@@ -127,6 +127,49 @@ fn check_catalog_fail_on_sets_the_threshold() {
     assert!(out.contains("frozen 2023-04-03"), "{out}");
 }
 
+/// Below the threshold a catalog finding is reported but does not fail: GitHub and SARIF show it
+/// as a warning, not an error that would contradict the exit status.
+#[test]
+fn findings_below_the_threshold_are_warnings_in_github_and_sarif() {
+    let tree = Tree::new().file(
+        "k8s.yaml",
+        "spec:\n  containers:\n  - image: k8s.gcr.io/pause:3.9\n  - image: gcr.io/kubebuilder/kube-rbac-proxy:v0.13.1\n",
+    );
+    let github = tree
+        .run(&["check", "--catalog", "--format", "github"])
+        .expect_code(1)
+        .stdout();
+    assert!(
+        github.contains("::warning file=k8s.yaml,line=3"),
+        "{github}"
+    );
+    assert!(github.contains("::error file=k8s.yaml,line=4"), "{github}");
+    let sarif = tree
+        .run(&["check", "--catalog", "--format", "sarif"])
+        .expect_code(1)
+        .json();
+    let levels: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["warning", "error"], "{sarif}");
+    // At `frozen` the same finding fails, and is an error.
+    let github = tree
+        .run(&[
+            "check",
+            "--catalog",
+            "--catalog-fail-on",
+            "frozen",
+            "--format",
+            "github",
+        ])
+        .expect_code(1)
+        .stdout();
+    assert!(github.contains("::error file=k8s.yaml,line=3"), "{github}");
+}
+
 #[test]
 fn check_catalog_formats_carry_status_and_source() {
     let tree = stale_tree();

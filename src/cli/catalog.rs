@@ -247,8 +247,22 @@ impl InUse {
         catalog::apply_conditions(report, &self.entries);
     }
 
-    /// `check`'s exit status: findings of entries less severe than `fail_on` are reported, but
-    /// do not fail.
+    /// Marks the rules of entries less severe than `fail_on` advisory: their findings are
+    /// reported (as warnings where a format has levels) but do not fail `check`.
+    pub(crate) fn mark_advisory(&self, report: &mut Report, fail_on: FailOn) {
+        for rule in &mut report.rules {
+            let below = |e: &&&Entry| e.status < fail_on.status();
+            rule.advisory = rule.reason.as_deref().is_some_and(|reason| {
+                self.entries
+                    .iter()
+                    .filter(below)
+                    .any(|e| e.reason() == reason)
+            });
+        }
+    }
+
+    /// `check`'s exit status: findings of advisory rules ([`InUse::mark_advisory`]) are
+    /// reported, but do not fail.
     pub(crate) fn exit_status(&self, report: &Report, fail_on: FailOn) -> ExitStatus {
         if !report.errors.is_empty() {
             return ExitStatus::Error;
@@ -256,8 +270,8 @@ impl InUse {
         let mut below = 0;
         let mut failing = false;
         for (_, f) in report.findings().filter(|(_, f)| f.is_stale()) {
-            match catalog::status_of(report, f, &self.entries) {
-                Some(e) if e.status < fail_on.status() => below += 1,
+            match report.rule(f) {
+                Some(rule) if rule.advisory => below += 1,
                 _ => failing = true,
             }
         }

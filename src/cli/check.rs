@@ -112,6 +112,7 @@ impl CheckArgs {
         let mut report = session.scan(&rules_for, Mode::Check, &own)?;
         if let Some(catalog) = &catalog {
             catalog.apply(&mut report);
+            catalog.mark_advisory(&mut report, fail_on);
         }
         if let Some(accepted) = accepted {
             accepted.apply(&mut report);

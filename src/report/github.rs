@@ -55,6 +55,11 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ),
             _ => continue,
         };
+        // A catalog entry below `--catalog-fail-on` does not fail the run.
+        let command = match command {
+            "error" if report.rule(f).is_some_and(|r| r.advisory) => "warning",
+            other => other,
+        };
         if let Some(reason) = report.reason(f) {
             message.push_str(&format!(": {reason}"));
         }

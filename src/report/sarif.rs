@@ -100,6 +100,11 @@ fn result(report: &Report, uri: &str, f: &Finding) -> Option<Value> {
         ),
         _ => return None,
     };
+    // A catalog entry below `--catalog-fail-on` does not fail the run.
+    let level = match level {
+        "error" if report.rule(f).is_some_and(|r| r.advisory) => "warning",
+        other => other,
+    };
     if f.confidence == Confidence::Setting && f.action() != Action::Review {
         message = format!("Registry setting {message}");
     }

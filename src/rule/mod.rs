@@ -259,6 +259,7 @@ impl RuleSet {
             .map(|r| RuleInfo {
                 description: r.spec.to_string(),
                 reason: r.spec.reason.clone(),
+                advisory: false,
             })
             .collect()
     }
