@@ -17,6 +17,8 @@
 
 use std::ops::Range;
 
+use memchr::memmem;
+
 use super::words::has_template;
 use crate::find::site::{Accepts, LineSite};
 use crate::find::vocabulary;
@@ -83,12 +85,12 @@ fn pipeline_image(line: &[u8]) -> Option<(Range<usize>, Accepts)> {
         (&b"docker.image("[..], Accepts::Any),
         (b"docker.build(", Accepts::Built),
     ] {
-        if let Some(at) = memchr::memmem::find(line, call) {
+        if let Some(at) = memmem::find(line, call) {
             return Some((quoted_value(line, at + call.len())?, accepts));
         }
     }
     let mut from = 0;
-    while let Some(off) = memchr::memmem::find(&line[from..], b"image") {
+    while let Some(off) = memmem::find(&line[from..], b"image") {
         let at = from + off;
         from = at + 5;
         let before = line[..at].trim_ascii_end();
@@ -359,12 +361,19 @@ impl ImageMaps {
     const MAX_LINES: usize = 500;
 
     pub(crate) fn new(text: &[u8]) -> Self {
+        // Every image map name has `mage` or `MAGE` in it (`images`, `IMAGES`, `testImages`):
+        // most source files, and most of their lines that open a block, have neither.
+        let named = [memmem::Finder::new(b"mage"), memmem::Finder::new(b"MAGE")];
+        let names_one = |bytes: &[u8]| named.iter().any(|f| f.find(bytes).is_some());
         let mut entries = Vec::new();
+        if !names_one(text) {
+            return ImageMaps { entries };
+        }
         let mut lines = line_starts(text).peekable();
         while let Some((start, end)) = lines.next() {
             let line = &text[start..end];
             let trimmed = line.trim_ascii_end();
-            if !matches!(trimmed.last(), Some(b'{' | b'[' | b'(')) {
+            if !matches!(trimmed.last(), Some(b'{' | b'[' | b'(')) || !names_one(line) {
                 continue;
             }
             let opens_map = assignments(line)
