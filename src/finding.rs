@@ -95,8 +95,8 @@ pub enum ReviewReason {
     /// `docker.io/library`: the Docker Hub namespace of official images, a prefix in code that
     /// joins names to it, not the image `library/library`.
     NamespacePrefix,
-    /// A Compose service's `image:` with `build:` beside it, or a Jenkins `docker.build('…')`,
-    /// named by a broad rule: the image is built locally, and a namespaced one may also be
+    /// A name the file builds (a Compose `image:` beside `build:`, `docker build -t`, Jenkins
+    /// `docker.build('…')`) and its uses there, named by a broad rule: the image is built locally, and a namespaced one may also be
     /// pushed to Docker Hub.
     BuiltLocally,
     /// A kustomize `images:` entry without `newName` whose tag a one-tag rule moves: its `name`
@@ -163,7 +163,7 @@ impl ReviewReason {
                 "the entry's `name` selects the images it retags; add a `newName` by hand"
             }
             ReviewReason::BuiltLocally => {
-                "the image is built here (`build:`, `docker.build`); rename it by hand if it is pushed"
+                "the image is built here (`build:`, `docker build -t`); rename it by hand if it is pushed"
             }
         }
     }

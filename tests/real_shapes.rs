@@ -115,3 +115,47 @@ fn docker_hubs_library_namespace_alone_is_a_prefix_not_an_image() {
         .collect();
     assert_eq!(listed, ["docker.io/library/busybox:1.36"]);
 }
+
+/// `docker build -t NAME` (a Makefile, a Jenkinsfile `sh` step, an npm script) names the image it
+/// builds, as a Compose `image:` beside `build:` does, and so does every other place of the file
+/// that names it (`docker run NAME`): a registry-wide rule for Docker Hub (`docker.io/` → a
+/// mirror) leaves a one-word local name alone and a namespaced one to a human, alike in the build
+/// and its uses; the images the file pulls are still renamed.
+#[test]
+fn a_docker_build_tag_and_its_uses_are_a_locally_built_image() {
+    let tree = Tree::new()
+        .file(
+            "Makefile",
+            "build:\n\tdocker build -t javamaven .\n\tdocker buildx build --push -t louislam/uptime-kuma:base2 .\n\tdocker run --rm javamaven\n\tdocker pull maven:3-alpine\n\tdocker push louislam/uptime-kuma:base2\n",
+        )
+        .file(
+            "package.json",
+            "{\n  \"scripts\": {\n    \"build-docker\": \"docker build -t o/nightly:2 . && docker run --rm mongo\"\n  }\n}\n",
+        )
+        .file(
+            "Jenkinsfile",
+            "node {\n    def app = docker.build(\"acme/toolchain:1\")\n    sh 'docker build -t local-app .'\n    sh 'docker run local-app'\n}\n",
+        );
+    assert_eq!(
+        actions(&tree, "docker.io/", "mirror.example.com/hub/"),
+        pairs(&[
+            ("review", "acme/toolchain:1"),
+            ("review", "louislam/uptime-kuma:base2"),
+            ("rewrite", "maven:3-alpine"),
+            ("review", "louislam/uptime-kuma:base2"),
+            ("review", "o/nightly:2"),
+            ("rewrite", "mongo"),
+        ])
+    );
+    // A rule that names the built repository renames the build and its uses.
+    assert_eq!(
+        actions(&tree, "javamaven", "ghcr.io/acme/javamaven"),
+        pairs(&[("rewrite", "javamaven"), ("rewrite", "javamaven")])
+    );
+    // Another file's `docker run javamaven` is not this build's: an image position as before.
+    let other = Tree::new().file("run.sh", "docker run --rm javamaven\n");
+    assert_eq!(
+        actions(&other, "docker.io/", "mirror.example.com/hub/"),
+        pairs(&[("rewrite", "javamaven")])
+    );
+}

@@ -26,13 +26,14 @@ mod vocabulary;
 
 use crate::classify::{refine_yaml_by_content, FileKind};
 use crate::finding::{Confidence, Disposition, Finding, Outcome};
+use crate::image_ref::ImageRef;
 use crate::problem::Problem;
 
 use anchors::Source;
 use judge::Judge;
 use locate::{LineCache, Locator, Place};
 pub(crate) use matcher::{Hits, Matcher};
-use site::{Site, Structure};
+use site::{Accepts, Site, Structure};
 use syntax::LineReader;
 use token::Token;
 
@@ -102,8 +103,9 @@ impl FileScan<'_> {
     /// would edit a YAML anchor other references read differently are then made review
     /// findings (`anchors`).
     fn run(&self, tokens: Vec<Token>, escaped: Vec<Finding>) -> Vec<Finding> {
-        let mut findings: Vec<(Source, Finding)> = self
-            .candidates(tokens)
+        let mut candidates = self.candidates(tokens);
+        self.built_here(&mut candidates);
+        let mut findings: Vec<(Source, Finding)> = candidates
             .into_iter()
             .filter_map(|(tok, site)| self.judge.judge(&tok, site.as_ref()))
             .map(|f| (Source::Token, f))
@@ -138,6 +140,33 @@ impl FileScan<'_> {
             anchors::settle(&self.structure, text, &mut findings);
         }
         findings.into_iter().map(|(_, f)| f).collect()
+    }
+
+    /// A name this file builds (`docker build -t app .`, a Compose `image:` beside `build:`) is
+    /// the local image wherever the file uses it (`docker run app`): every place that names it
+    /// vouches for it as built, so a registry-wide rule treats the build and its uses alike.
+    fn built_here(&self, candidates: &mut [(Token, Option<Site>)]) {
+        let text = self.judge.text;
+        let repository = |tok: &Token| {
+            let written = std::str::from_utf8(&text[tok.span.clone()]).ok()?;
+            ImageRef::parse(written).ok().map(|r| r.repository())
+        };
+        let built: Vec<String> = candidates
+            .iter()
+            .filter(|(_, site)| site.as_ref().is_some_and(|s| s.accepts == Accepts::Built))
+            .filter_map(|(tok, _)| repository(tok))
+            .collect();
+        if built.is_empty() {
+            return;
+        }
+        for (tok, site) in candidates.iter_mut() {
+            let Some(site) = site.as_mut().filter(|s| s.accepts == Accepts::Any) else {
+                continue;
+            };
+            if repository(tok).is_some_and(|r| built.contains(&r)) {
+                site.accepts = Accepts::Built;
+            }
+        }
     }
 
     /// Every candidate once, in file order, with the site it stands in: the needle tokens

@@ -38,7 +38,8 @@ pub(crate) enum Accepts {
     /// map's name is weaker evidence than a key's, so a short name counts only with a tag or a
     /// digest.
     Versioned,
-    /// The `image:` of a Compose service that has `build:`, or Jenkins `docker.build('…')`: a
+    /// The `image:` of a Compose service that has `build:`, the tag of `docker build -t`, Jenkins
+    /// `docker.build('…')`, and any other place of the same file naming what they build: a
     /// short name there is the name of an image built locally,
     /// never pulled from Docker Hub, so only a rule naming that repository renames it.
     Built,

@@ -224,7 +224,7 @@ impl LineReader {
             _ => {}
         }
         if shell::mentions_a_tool(bytes) {
-            found.extend(shell::command_sites(bytes).into_iter().map(any));
+            found.extend(shell::command_sites(bytes));
         }
         if memchr::memmem::find(bytes, b"://").is_some() {
             found.extend(transport::sites(bytes).into_iter().map(any));

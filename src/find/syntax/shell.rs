@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use super::words::{is_redirection, is_separator, shell_words, trim_comment};
 use crate::classify::FileKind;
-use crate::find::site::LineSite;
+use crate::find::site::{Accepts, LineSite};
 use crate::find::vocabulary::{self, KeyReader, KeyRole, ToolKind};
 use crate::finding::Confidence;
 
@@ -44,7 +44,7 @@ pub(crate) fn mentions_a_tool(line: &[u8]) -> bool {
 
 /// Image arguments of container command lines anywhere in the line, and in its quoted strings
 /// that hold a command line (see [`quoted_commands`]).
-pub(crate) fn command_sites(line: &[u8]) -> Vec<LineSite> {
+pub(crate) fn command_sites(line: &[u8]) -> Vec<(LineSite, Accepts)> {
     let mut sites = word_sites(line);
     sites.extend(quoted_commands(line));
     sites
@@ -55,7 +55,7 @@ pub(crate) fn command_sites(line: &[u8]) -> Vec<LineSite> {
 /// A string is one when its content starts with a container tool; it is read like a script
 /// line. A string with a backslash is skipped: its escapes (`\"`, `\\`) would put the bytes
 /// of the file and those of the command apart.
-fn quoted_commands(line: &[u8]) -> Vec<LineSite> {
+fn quoted_commands(line: &[u8]) -> Vec<(LineSite, Accepts)> {
     let mut sites = Vec::new();
     let mut i = 0;
     while let Some(off) = memchr::memchr2(b'"', b'\'', &line[i..]) {
@@ -77,7 +77,7 @@ fn quoted_commands(line: &[u8]) -> Vec<LineSite> {
             sites.extend(
                 word_sites(content)
                     .into_iter()
-                    .map(|(r, confidence)| (shift(r), confidence)),
+                    .map(|((r, confidence), accepts)| ((shift(r), confidence), accepts)),
             );
         }
         i = close + 1;
@@ -100,8 +100,11 @@ fn starts_with_a_tool(text: &[u8]) -> bool {
     })
 }
 
-/// Image arguments of the container command lines among `line`'s shell words.
-fn word_sites(line: &[u8]) -> Vec<LineSite> {
+/// Image arguments of the container command lines among `line`'s shell words, with what each
+/// vouches for: the tag a `build` gives names an image built here ([`Accepts::Built`]), any
+/// other argument any name.
+fn word_sites(line: &[u8]) -> Vec<(LineSite, Accepts)> {
+    let any = |site| (site, Accepts::Any);
     let mut sites = Vec::new();
     let words = shell_words(line, 0);
     for (i, word) in words.iter().enumerate() {
@@ -110,17 +113,17 @@ fn word_sites(line: &[u8]) -> Vec<LineSite> {
         let args = &words[i + 1..];
         match vocabulary::tool(tool) {
             Some(ToolKind::Container) => sites.extend(container_cli(line, args)),
-            Some(ToolKind::Kubectl) => sites.extend(kubectl(line, args)),
-            Some(ToolKind::Regctl) => sites.extend(regctl(line, args)),
+            Some(ToolKind::Kubectl) => sites.extend(kubectl(line, args).into_iter().map(any)),
+            Some(ToolKind::Regctl) => sites.extend(regctl(line, args).into_iter().map(any)),
             None => {}
         }
         let flag = vocabulary::IMAGE_FLAG.as_bytes();
         if let Some(value) = w.strip_prefix(flag).and_then(|v| v.strip_prefix(b"=")) {
             let start = word.end - value.len();
-            sites.push((start..word.end, Confidence::Command));
+            sites.push(any((start..word.end, Confidence::Command)));
         } else if w == flag {
             if let Some(next) = words.get(i + 1) {
-                sites.push((next.clone(), Confidence::Command));
+                sites.push(any((next.clone(), Confidence::Command)));
             }
         }
     }
@@ -188,7 +191,9 @@ fn tag_values(line: &[u8], args: &[Range<usize>]) -> Vec<Range<usize>> {
     out
 }
 
-fn container_cli(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
+/// The image arguments of a `docker`/`podman`/`nerdctl` command; the tags of `build -t` name
+/// an image built here.
+fn container_cli(line: &[u8], args: &[Range<usize>]) -> Vec<(LineSite, Accepts)> {
     let mut rest = args;
     let word = |r: &[Range<usize>], i: usize| r.get(i).map(|x| &line[x.clone()]);
     if matches!(word(rest, 0), Some(b"image" | b"container")) {
@@ -202,9 +207,9 @@ fn container_cli(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
         b"run" | b"create" => positionals(line, after, b"dtiPq", 1),
         b"pull" | b"push" | b"history" => positionals(line, after, b"aqH", 1),
         b"tag" => positionals(line, after, b"", 2),
-        b"build" => tag_values(line, after),
+        b"build" => return built(tag_values(line, after)),
         b"buildx" => match word(after, 0) {
-            Some(b"build") => tag_values(line, &after[1..]),
+            Some(b"build") => return built(tag_values(line, &after[1..])),
             Some(b"imagetools") if word(after, 1) == Some(b"create") => {
                 let args = &after[2..];
                 let mut all = tag_values(line, args);
@@ -220,7 +225,14 @@ fn container_cli(line: &[u8], args: &[Range<usize>]) -> Vec<LineSite> {
     };
     images
         .into_iter()
-        .map(|r| (r, Confidence::Command))
+        .map(|r| ((r, Confidence::Command), Accepts::Any))
+        .collect()
+}
+
+/// The tags a build gives: names of an image built here, not pulled.
+fn built(tags: Vec<Range<usize>>) -> Vec<(LineSite, Accepts)> {
+    tags.into_iter()
+        .map(|r| ((r, Confidence::Command), Accepts::Built))
         .collect()
 }
 
