@@ -216,8 +216,10 @@ fn token_in(text: &[u8], run: Range<usize>, anchor: usize) -> Option<Token> {
     }
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
-    if before == Some(b'<') && after == Some(b'>') || before == Some(b'%') && after == Some(b'%') {
-        // `<image>`, `<tag>`, `%%IMAGE%%` (docker-library docs), `%TAG%`: a placeholder.
+    let enclosed = |open, close| before == Some(open) && after == Some(close);
+    if enclosed(b'<', b'>') || enclosed(b'%', b'%') || enclosed(b'{', b'}') {
+        // `<image>`, `<tag>`, `%%IMAGE%%` (docker-library docs), `%TAG%`, `relay-{flavour}`
+        // (Python format fields): a placeholder.
         return None;
     }
     if continues_a_tag(text, start) {
@@ -421,6 +423,10 @@ mod tests {
         assert_eq!(found, ["apache/airflow"]);
         assert_eq!(token("image: ghcr.io/o/app:{version}", "version"), None);
         assert_eq!(token("docker run -d %%IMAGE%%", "IMAGE"), None);
+        assert_eq!(
+            token("docker pull ghcr.io/acme/relay-{flavour}:latest", "flavour"),
+            None
+        );
         // A JavaScript object's key is no tag.
         assert_eq!(literal("{image:\"redis:7\"}", "redis"), "redis:7");
         assert_eq!(literal("image: |\n  redis:7", "redis"), "redis:7");
