@@ -314,13 +314,9 @@ pub fn apply_conditions(report: &mut Report, entries: &[&Entry]) -> Applied {
     applied
 }
 
-/// The status of the entry whose rule a finding matched, if it is a catalog rule of `entries`.
-pub fn status_of<'e>(
-    report: &Report,
-    finding: &crate::finding::Finding,
-    entries: &[&'e Entry],
-) -> Option<&'e Entry> {
-    let reason = report.rule(finding)?.reason.as_deref()?;
+/// The entry of `entries` a rule comes from (catalog rules carry their entry's reason).
+pub fn entry_of<'e>(rule: &crate::finding::RuleInfo, entries: &[&'e Entry]) -> Option<&'e Entry> {
+    let reason = rule.reason.as_deref()?;
     entries.iter().copied().find(|e| e.reason() == reason)
 }
 

@@ -251,13 +251,8 @@ impl InUse {
     /// reported (as warnings where a format has levels) but do not fail `check`.
     pub(crate) fn mark_advisory(&self, report: &mut Report, fail_on: FailOn) {
         for rule in &mut report.rules {
-            let below = |e: &&&Entry| e.status < fail_on.status();
-            rule.advisory = rule.reason.as_deref().is_some_and(|reason| {
-                self.entries
-                    .iter()
-                    .filter(below)
-                    .any(|e| e.reason() == reason)
-            });
+            rule.advisory =
+                catalog::entry_of(rule, &self.entries).is_some_and(|e| e.status < fail_on.status());
         }
     }
 

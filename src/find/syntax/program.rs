@@ -16,6 +16,7 @@
 //! Registry-qualified names are found anywhere without this.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use memchr::memmem;
 
@@ -363,7 +364,9 @@ impl ImageMaps {
     pub(crate) fn new(text: &[u8]) -> Self {
         // Every image map name has `mage` or `MAGE` in it (`images`, `IMAGES`, `testImages`):
         // most source files, and most of their lines that open a block, have neither.
-        let named = [memmem::Finder::new(b"mage"), memmem::Finder::new(b"MAGE")];
+        static NAMED: OnceLock<[memmem::Finder<'static>; 2]> = OnceLock::new();
+        let named =
+            NAMED.get_or_init(|| [memmem::Finder::new(b"mage"), memmem::Finder::new(b"MAGE")]);
         let names_one = |bytes: &[u8]| named.iter().any(|f| f.find(bytes).is_some());
         let mut entries = Vec::new();
         if !names_one(text) {
