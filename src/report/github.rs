@@ -55,9 +55,8 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ),
             _ => continue,
         };
-        // A catalog entry below `--catalog-fail-on` does not fail the run.
         let command = match command {
-            "error" if report.rule(f).is_some_and(|r| r.advisory) => "warning",
+            "error" => report.failing_level(f),
             other => other,
         };
         if let Some(reason) = report.reason(f) {

@@ -177,6 +177,16 @@ impl Report {
         finding.rule.and_then(|id| self.rules.get(id.0))
     }
 
+    /// The level a finding that fails the run is shown at where a format has levels (GitHub,
+    /// SARIF): `warning` for an advisory rule's, which does not fail it.
+    pub(crate) fn failing_level(&self, finding: &Finding) -> &'static str {
+        if self.rule(finding).is_some_and(|r| r.advisory) {
+            "warning"
+        } else {
+            "error"
+        }
+    }
+
     /// The rule's `from → to`, or an empty text for findings without a rule.
     pub(crate) fn rule_text(&self, finding: &Finding) -> &str {
         self.rule(finding).map_or("", |r| r.description.as_str())

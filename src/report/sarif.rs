@@ -100,9 +100,8 @@ fn result(report: &Report, uri: &str, f: &Finding) -> Option<Value> {
         ),
         _ => return None,
     };
-    // A catalog entry below `--catalog-fail-on` does not fail the run.
     let level = match level {
-        "error" if report.rule(f).is_some_and(|r| r.advisory) => "warning",
+        "error" => report.failing_level(f),
         other => other,
     };
     if f.confidence == Confidence::Setting && f.action() != Action::Review {
